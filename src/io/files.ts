@@ -1,0 +1,94 @@
+/**
+ * Input files: expand the user's paths (files or directories, recursively), recognise compression by magic
+ * bytes, and order rotated sets (messages.3.gz … messages.0.gz, messages) oldest first.
+ */
+import {open, readdir, stat} from 'node:fs/promises'
+import {join, basename, dirname} from 'node:path'
+import type {SourceFile} from '../model.js'
+import {NatraceError} from './errors.js'
+
+/** Recognises gzip by its magic bytes, whatever the name says. */
+export async function sniffCompression(path: string): Promise<'gzip' | null> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(2)
+    const {bytesRead} = await fh.read(buf, 0, 2, 0)
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b ? 'gzip' : null
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * Rotation key of a file name: its family (the live name) and age rank (0 = live, larger = older).
+ * Understands `name.N`, `name.N.gz`, `name-YYYYMMDD[.gz]`, `name.YYYY-MM-DD[.gz]` and `name.gz`.
+ */
+export function rotationKey(name: string): {family: string; age: number; date: string | null} {
+  let n = name.replace(/\.(gz|bz2|xz|zst|Z)$/, '')
+  const num = /^(.*)\.(\d{1,4})$/.exec(n)
+  if (num) return {family: num[1]!, age: Number(num[2]) + 1, date: null}
+  const dated = /^(.*?)[-._](\d{4})-?(\d{2})-?(\d{2})(?:[-_T]?\d{2,6})?$/.exec(n)
+  if (dated) {
+    n = dated[1]!
+    return {family: n, age: 1, date: `${dated[2]}${dated[3]}${dated[4]}`}
+  }
+  return {family: n, age: 0, date: null}
+}
+
+/** Oldest first within a rotation family; families in name order. */
+export function orderRotated(paths: string[]): string[] {
+  return [...paths].sort((a, b) => {
+    const da = dirname(a)
+    const db = dirname(b)
+    if (da !== db) return da < db ? -1 : 1
+    const ka = rotationKey(basename(a))
+    const kb = rotationKey(basename(b))
+    if (ka.family !== kb.family) return ka.family < kb.family ? -1 : 1
+    // dated files: by date ascending, the live file (age 0) last
+    if (ka.age === 0 || kb.age === 0) return kb.age - ka.age
+    if (ka.date && kb.date) return ka.date < kb.date ? -1 : ka.date > kb.date ? 1 : 0
+    return kb.age - ka.age
+  })
+}
+
+const SKIP_NAMES = /(^\.|~$|\.(swp|tmp|part|pid|lock|md|sh|py|js|ts)$)/i
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, {withFileTypes: true})
+  for (const e of entries) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) await walk(p, out)
+    else if (e.isFile() && !SKIP_NAMES.test(e.name)) out.push(p)
+  }
+}
+
+/**
+ * Expands files and directories (recursively) into SourceFiles in rotation order. A missing path is a
+ * bad-input error naming it; files inside directories that look like editor/backup/meta files are skipped.
+ */
+export async function expandInputs(paths: string[], what: string): Promise<SourceFile[]> {
+  const found: string[] = []
+  for (const p of paths) {
+    let st
+    try {
+      st = await stat(p)
+    } catch {
+      throw new NatraceError(`${what} path does not exist or cannot be read: check the path given`, 1, p)
+    }
+    if (st.isDirectory()) {
+      const inDir: string[] = []
+      await walk(p, inDir)
+      if (inDir.length === 0) throw new NatraceError(`${what} directory holds no files`, 1, p)
+      found.push(...orderRotated(inDir))
+    } else found.push(p)
+  }
+  const out: SourceFile[] = []
+  const seen = new Set<string>()
+  for (const p of found) {
+    if (seen.has(p)) continue
+    seen.add(p)
+    const st = await stat(p)
+    out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: await sniffCompression(p)})
+  }
+  return out
+}

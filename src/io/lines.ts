@@ -1,0 +1,195 @@
+/**
+ * Streaming lines out of plain or gzip'd files with bounded memory.
+ *
+ * - Lines are yielded in batches (one per chunk) with their 1-based line numbers.
+ * - With `needles`, only lines containing one of them (byte-level search, before any decoding) are yielded:
+ *   the cheap pre-filter that lets a parser look at a tiny fraction of a big log.
+ * - A line longer than `maxLineBytes` is skipped with a warning (its number kept), never buffered whole.
+ * - A truncated or corrupt gzip ends that file with a warning naming the last complete line; what was read
+ *   before is kept. A file that looks binary (NUL bytes) is skipped with a warning.
+ */
+import {createReadStream} from 'node:fs'
+import {createGunzip} from 'node:zlib'
+import type {Readable} from 'node:stream'
+import type {ReadStream} from 'node:fs'
+import type {SourceFile} from '../model.js'
+import type {Warning} from './errors.js'
+
+export interface Line {
+  no: number
+  text: string
+}
+
+export interface ReadOptions {
+  /** yield only lines containing one of these strings (empty or absent: all lines) */
+  needles?: string[]
+  /** default 1 MiB */
+  maxLineBytes?: number
+  onWarning?: (w: Warning) => void
+  /** stop after this many lines (for sampling) */
+  maxLines?: number
+  /** called with the count of bytes read from disk so far (progress) */
+  onProgress?: (diskBytes: number, lines: number) => void
+}
+
+const NL = 0x0a
+
+function openStream(file: SourceFile): {stream: Readable; disk: ReadStream} {
+  const disk = createReadStream(file.path, {highWaterMark: 1 << 20})
+  if (file.compressed === 'gzip') {
+    const gunzip = createGunzip({chunkSize: 1 << 20})
+    disk.on('error', (e) => gunzip.destroy(e))
+    return {stream: disk.pipe(gunzip), disk}
+  }
+  return {stream: disk, disk}
+}
+
+function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8192)
+  let nul = 0
+  let ctl = 0
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!
+    if (b === 0) nul++
+    else if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) ctl++
+  }
+  return nul > 0 || ctl > n * 0.1
+}
+
+function decode(buf: Buffer, start: number, end: number): string {
+  // tolerate CRLF
+  if (end > start && buf[end - 1] === 0x0d) end--
+  return buf.toString('utf8', start, end)
+}
+
+/** Reads a file as batches of lines. Errors never escape: they become warnings. */
+export async function* readLines(file: SourceFile, opts: ReadOptions = {}): AsyncGenerator<Line[]> {
+  const maxLine = opts.maxLineBytes ?? 1 << 20
+  const needles = (opts.needles ?? []).filter((n) => n.length > 0).map((n) => Buffer.from(n))
+  const warn = (w: Warning) => opts.onWarning?.(w)
+  const {stream, disk} = openStream(file)
+  let lineNo = 0 // number of the last complete line seen
+  let carry: Buffer | null = null // partial line from previous chunk
+  let skipping = false // inside an overlong line
+  let first = true
+  let done = false
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (first) {
+        first = false
+        if (looksBinary(chunk)) {
+          warn({file: file.display, message: 'looks like a binary file (NUL/control bytes), not a text log: skipped'})
+          return
+        }
+      }
+      let buf: Buffer = chunk
+      if (skipping) {
+        // the rest of an overlong line ends at the first newline
+        const e = chunk.indexOf(NL)
+        if (e < 0) continue
+        lineNo++
+        warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
+        skipping = false
+        buf = chunk.subarray(e + 1)
+      } else if (carry) {
+        buf = Buffer.concat([carry, chunk])
+        carry = null
+      }
+      const lastNl = buf.lastIndexOf(NL)
+      if (lastNl < 0) {
+        if (buf.length > maxLine) skipping = true
+        else carry = Buffer.from(buf)
+        continue
+      }
+      const out: Line[] = []
+      let pos = 0
+      if (needles.length === 0) {
+        while (pos <= lastNl) {
+          const e = buf.indexOf(NL, pos)
+          lineNo++
+          if (e - pos > maxLine) warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
+          else out.push({no: lineNo, text: decode(buf, pos, e)})
+          pos = e + 1
+          if (opts.maxLines && lineNo >= opts.maxLines) {
+            done = true
+            break
+          }
+        }
+      } else {
+        // find needle hits, then only decode the lines that hold them; count newlines in between
+        const hits: number[] = []
+        for (const nd of needles) {
+          let h = buf.indexOf(nd, pos)
+          while (h >= 0 && h < lastNl) {
+            hits.push(h)
+            h = buf.indexOf(nd, h + nd.length)
+          }
+        }
+        hits.sort((a, b) => a - b)
+        let lastStart = -1
+        for (const h of hits) {
+          if (h < pos) continue
+          const s = buf.lastIndexOf(NL, h) + 1
+          const ls = Math.max(s, pos)
+          if (ls === lastStart) continue
+          // count lines between pos and ls
+          let p = pos
+          while (p < ls) {
+            const e = buf.indexOf(NL, p)
+            lineNo++
+            p = e + 1
+          }
+          const e = buf.indexOf(NL, ls)
+          lineNo++
+          if (e - ls > maxLine) warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
+          else out.push({no: lineNo, text: decode(buf, ls, e)})
+          pos = e + 1
+          lastStart = ls
+        }
+        while (pos <= lastNl) {
+          pos = buf.indexOf(NL, pos) + 1
+          lineNo++
+        }
+      }
+      if (!done && lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1))
+      if (out.length) yield out
+      opts.onProgress?.(disk.bytesRead, lineNo)
+      if (done) return
+    }
+    // a last line without a newline
+    if (carry && carry.length && !skipping) {
+      lineNo++
+      const text = decode(carry, 0, carry.length)
+      if (needles.length === 0 || needles.some((n) => carry!.includes(n))) yield [{no: lineNo, text}]
+    } else if (skipping) {
+      lineNo++
+      warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? ''
+    const what =
+      code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((e as Error).message))
+        ? 'truncated gzip'
+        : code.startsWith('Z_')
+          ? `corrupt gzip (${code})`
+          : `read error (${(e as Error).message})`
+    warn({
+      file: file.display,
+      line: lineNo || undefined,
+      message: `${what}: read up to line ${lineNo}; the rest of this file is lost, other files are still read`,
+    })
+  } finally {
+    disk.destroy()
+    if (stream !== disk) stream.destroy()
+  }
+}
+
+/** The first `n` lines of a file (decompressed), for format detection. */
+export async function sampleLines(file: SourceFile, n = 40, onWarning?: (w: Warning) => void): Promise<string[]> {
+  const out: string[] = []
+  for await (const batch of readLines(file, {maxLines: n, onWarning})) {
+    for (const l of batch) out.push(l.text)
+    if (out.length >= n) break
+  }
+  return out.slice(0, n)
+}

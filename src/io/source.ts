@@ -1,0 +1,149 @@
+/**
+ * Reads one log file through the formats of a family (NAT or lease): detects the format from the first
+ * lines, streams the file (pre-filtered when the format allows), and returns the records with counts,
+ * time range, the zone decision and warnings. Vendor-blind: it only knows the LineFormat interface.
+ */
+import type {SourceFile, ZoneDecision} from '../model.js'
+import type {Warning} from './errors.js'
+import {detectFormat, type LineFormat, type ParseContext} from './format.js'
+import {readLines, sampleLines, type Line} from './lines.js'
+import {TimeContext, systemZone, type YearPolicy} from './time.js'
+
+export interface SourceOptions {
+  /** zone for zone-less stamps (user's --log-tz); absent → system zone */
+  zone?: string
+  year: YearPolicy
+  /** pre-filter substrings (only used for formats that allow it) */
+  needles?: string[]
+  /** force a format by name */
+  format?: string
+  onWarning?: (w: Warning) => void
+  onProgress?: (diskBytes: number, lines: number) => void
+  /** keep at most this many malformed line numbers per file */
+  malformedKeep?: number
+}
+
+export interface SourceResult<T> {
+  file: SourceFile
+  /** detected format name, "mixed" when lines of several formats are read line by line, null when none */
+  format: string | null
+  records: T[]
+  zone: ZoneDecision
+  /** years chosen for year-less stamps */
+  years: number[]
+  /** lines in a repeated DST hour (resolved by order) and in a DST gap */
+  dstRepeated: number
+  dstGap: number
+  parsedLines: number
+  /** lines handed to the parsers that were not records (noise) */
+  ignoredLines: number
+  malformed: {count: number; lines: number[]; first: {line: number; reason: string}[]}
+  /** whether a substring pre-filter was applied (then ignoredLines excludes the skipped lines) */
+  prefiltered: boolean
+  firstMs: number | null
+  lastMs: number | null
+}
+
+interface Timed {
+  time: number
+}
+
+export async function readSource<T extends Timed>(
+  file: SourceFile,
+  formats: readonly LineFormat<T>[],
+  opts: SourceOptions,
+): Promise<SourceResult<T>> {
+  const sample = await sampleLines(file, 200, () => {})
+  let chosen: LineFormat<T>[] = []
+  let formatName: string | null = null
+  if (opts.format) {
+    const f = formats.find((x) => x.name === opts.format)
+    if (!f) throw new Error(`unknown format "${opts.format}"`)
+    chosen = [f]
+    formatName = f.name
+  } else {
+    const d = detectFormat(formats, sample)
+    if (d) {
+      chosen = [d.format]
+      formatName = d.format.name
+    } else {
+      // mixed syslog or a file that starts with other daemons' lines: try the line formats line by line
+      chosen = formats.filter((f) => f.prefilter)
+      formatName = null
+    }
+  }
+  const fixed = chosen.length === 1 ? chosen[0]!.fixedZone : undefined
+  const zone: ZoneDecision = fixed
+    ? {zone: fixed, how: 'format'}
+    : opts.zone
+      ? {zone: opts.zone, how: 'flag'}
+      : {zone: systemZone(), how: 'system'}
+  const time = new TimeContext(zone, opts.year)
+  const result: SourceResult<T> = {
+    file,
+    format: formatName,
+    records: [],
+    zone,
+    years: [],
+    dstRepeated: 0,
+    dstGap: 0,
+    parsedLines: 0,
+    ignoredLines: 0,
+    malformed: {count: 0, lines: [], first: []},
+    prefiltered: false,
+    firstMs: null,
+    lastMs: null,
+  }
+  const keep = opts.malformedKeep ?? 5
+  const ctx: ParseContext = {
+    file,
+    time,
+    state: {},
+    malformed(line: Line, reason: string) {
+      result.malformed.count++
+      if (result.malformed.lines.length < keep) {
+        result.malformed.lines.push(line.no)
+        result.malformed.first.push({line: line.no, reason})
+      }
+    },
+  }
+  const usePrefilter = chosen.length > 0 && chosen.every((f) => f.prefilter) && (opts.needles?.length ?? 0) > 0
+  result.prefiltered = usePrefilter
+  const push = (r: T) => {
+    result.records.push(r)
+    if (result.firstMs === null || r.time < result.firstMs) result.firstMs = r.time
+    if (result.lastMs === null || r.time > result.lastMs) result.lastMs = r.time
+  }
+  const used = new Set<string>()
+  if (chosen.length > 0) {
+    for await (const batch of readLines(file, {
+      needles: usePrefilter ? opts.needles : undefined,
+      onWarning: opts.onWarning,
+      onProgress: opts.onProgress,
+    })) {
+      for (const line of batch) {
+        let got: T | T[] | null = null
+        for (const f of chosen) {
+          got = f.parse(line, ctx)
+          if (got !== null) {
+            used.add(f.name)
+            break
+          }
+        }
+        if (got === null) {
+          result.ignoredLines++
+          continue
+        }
+        result.parsedLines++
+        if (Array.isArray(got)) got.forEach(push)
+        else push(got)
+      }
+    }
+    for (const f of chosen) for (const r of f.flush?.(ctx) ?? []) push(r)
+  }
+  if (formatName === null && used.size > 0) formatName = used.size === 1 ? [...used][0]! : 'mixed'
+  result.years = [...time.yearsUsed].sort()
+  result.dstRepeated = time.clock.repeated
+  result.dstGap = time.clock.gaps
+  return result
+}

@@ -1,0 +1,213 @@
+/**
+ * Time at the edge: every timestamp becomes an instant (ms UTC) plus a record of how its zone was decided.
+ *
+ * - Wall times without a zone are resolved in a ZoneDecision's zone with luxon's IANA data.
+ * - In a repeated DST hour a wall time names two instants; `WallClock` resolves it by line order
+ *   (a log runs forward) and keeps the other instant as `alt`, so callers can widen a match window.
+ * - A wall time inside a DST gap (does not exist) is moved forward by the gap, and flagged.
+ * - Syslog has no year: `inferYear` picks it from an anchor instant (the report's time, or the file's mtime).
+ */
+import {DateTime, FixedOffsetZone, IANAZone, type Zone} from 'luxon'
+import type {ZoneDecision} from '../model.js'
+
+export class ZoneError extends Error {}
+
+const MONTHS: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+}
+
+/** Month number from an English (3+ letter) month name, or undefined. */
+export function monthNumber(name: string): number | undefined {
+  return MONTHS[name.slice(0, 3).toLowerCase()]
+}
+
+/** The system's zone name (what a zone-less timestamp means when the user said nothing). */
+export function systemZone(): string {
+  return process.env.TZ && IANAZone.isValidZone(process.env.TZ)
+    ? process.env.TZ
+    : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
+}
+
+/**
+ * Accepts an IANA name ("America/Sao_Paulo"), "UTC"/"Z", a fixed offset ("+02:00", "-0300", "UTC-3", "GMT+1").
+ * Returns a luxon Zone or throws ZoneError naming the bad value.
+ */
+export function toZone(name: string): Zone {
+  const z = name.trim()
+  if (/^(utc|gmt|z|ut)$/i.test(z)) return FixedOffsetZone.utcInstance
+  const off = parseOffset(z.replace(/^(utc|gmt)\s*/i, ''))
+  if (off !== undefined && /^(utc|gmt)?\s*[+-]/i.test(z)) return FixedOffsetZone.instance(off)
+  if (IANAZone.isValidZone(z)) return IANAZone.create(z)
+  throw new ZoneError(`unknown time zone "${name}": use an IANA name such as America/Sao_Paulo, or an offset such as -03:00`)
+}
+
+/** Parses "+0200", "+02:00", "-3", "+5:30" into minutes east of UTC. */
+export function parseOffset(text: string): number | undefined {
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim())
+  if (!m) return undefined
+  const h = Number(m[2])
+  const min = m[3] ? Number(m[3]) : 0
+  if (h > 14 || min > 59) return undefined
+  return (m[1] === '-' ? -1 : 1) * (h * 60 + min)
+}
+
+export interface Resolved {
+  ms: number
+  /** the other instant of a wall time in a repeated DST hour */
+  alt?: number
+  /** the wall time does not exist in the zone (DST gap); moved forward */
+  gap?: boolean
+}
+
+/** Wall-clock fields, month 1-12. */
+export interface Wall {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+  millisecond?: number
+}
+
+function naiveUtc(w: Wall): number {
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond ?? 0)
+}
+
+/** All instants a wall time names in a zone (0, 1 or 2 of them), ascending. */
+export function instantsOf(w: Wall, zone: Zone): number[] {
+  const naive = naiveUtc(w)
+  if (Number.isNaN(naive)) return []
+  if (zone.isUniversal) return [naive - zone.offset(naive) * 60_000]
+  const offsets = new Set([zone.offset(naive - 86_400_000), zone.offset(naive), zone.offset(naive + 86_400_000)])
+  const out: number[] = []
+  for (const o of offsets) {
+    const t = naive - o * 60_000
+    if (zone.offset(t) === o) out.push(t)
+  }
+  return [...new Set(out)].sort((a, b) => a - b)
+}
+
+/** Resolves a wall time in a zone, without order information: a repeated hour takes the earlier instant. */
+export function resolveWall(w: Wall, zone: Zone): Resolved {
+  const c = instantsOf(w, zone)
+  if (c.length === 1) return {ms: c[0]!}
+  if (c.length >= 2) return {ms: c[0]!, alt: c[c.length - 1]!}
+  // gap: interpret with the offset in force just before
+  const naive = naiveUtc(w)
+  if (Number.isNaN(naive)) return {ms: NaN}
+  return {ms: naive - zone.offset(naive - 86_400_000) * 60_000, gap: true}
+}
+
+/**
+ * A per-file clock that resolves zone-less wall times in order, so a repeated DST hour is read as the
+ * second pass once the log has already passed the first one.
+ */
+export class WallClock {
+  readonly zone: Zone
+  private last: number | undefined
+  /** count of lines whose time fell in a repeated hour / a gap (for assumptions) */
+  repeated = 0
+  gaps = 0
+
+  constructor(readonly decision: ZoneDecision) {
+    this.zone = toZone(decision.zone)
+  }
+
+  resolve(w: Wall): Resolved {
+    const c = instantsOf(w, this.zone)
+    let r: Resolved
+    if (c.length === 1) r = {ms: c[0]!}
+    else if (c.length >= 2) {
+      this.repeated++
+      const early = c[0]!
+      const late = c[c.length - 1]!
+      // the log already went past the first occurrence of this wall time: this is the second pass
+      r = this.last !== undefined && this.last > early + 5 * 60_000 ? {ms: late, alt: early} : {ms: early, alt: late}
+    } else {
+      this.gaps++
+      r = resolveWall(w, this.zone)
+    }
+    if (!Number.isNaN(r.ms)) this.last = r.ms
+    return r
+  }
+}
+
+/**
+ * Syslog lines carry no year. Picks the year that puts month/day nearest to the anchor instant
+ * ("nearest"), or the latest year not after anchor + 1 day ("not-after", for a file's mtime).
+ */
+export function inferYear(month: number, day: number, anchorMs: number, mode: 'nearest' | 'not-after' = 'nearest'): number {
+  const ay = new Date(anchorMs).getUTCFullYear()
+  const cands = [ay - 1, ay, ay + 1]
+  if (mode === 'not-after') {
+    for (const y of [ay + 1, ay, ay - 1]) {
+      if (Date.UTC(y, month - 1, day) <= anchorMs + 86_400_000) return y
+    }
+    return ay - 1
+  }
+  let best = ay
+  let bestD = Infinity
+  for (const y of cands) {
+    const d = Math.abs(Date.UTC(y, month - 1, day, 12) - anchorMs)
+    if (d < bestD) {
+      bestD = d
+      best = y
+    }
+  }
+  return best
+}
+
+export interface YearPolicy {
+  anchorMs: number
+  mode: 'nearest' | 'not-after'
+  /** said in assumptions: what the anchor is ("the report's first incident", "the file's modification time") */
+  anchorWhat: string
+}
+
+/** Context every parser gets for the file it reads: zone for zone-less stamps and the year policy. */
+export class TimeContext {
+  readonly clock: WallClock
+  /** years chosen for syslog stamps, for the assumption text */
+  readonly yearsUsed = new Set<number>()
+
+  constructor(readonly decision: ZoneDecision, readonly year: YearPolicy) {
+    this.clock = new WallClock(decision)
+  }
+
+  /** A zone-less wall time in this file's zone. */
+  wall(w: Wall): Resolved {
+    return this.clock.resolve(w)
+  }
+
+  /** A syslog "Mmm dd hh:mm:ss[.frac]" stamp (no year, no zone). */
+  syslog(mon: string, day: number, hour: number, minute: number, second: number, millisecond = 0): Resolved | undefined {
+    const month = monthNumber(mon)
+    if (!month || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
+    const year = inferYear(month, day, this.year.anchorMs, this.year.mode)
+    this.yearsUsed.add(year)
+    return this.clock.resolve({year, month, day, hour, minute, second, millisecond})
+  }
+}
+
+/** Parses an ISO-8601 stamp; with an offset/Z it is absolute, without one it is read in `fallback`. */
+export function parseIso(text: string, fallback: Zone): {ms: number; stated: boolean} | undefined {
+  const stated = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text.trim())
+  const dt = DateTime.fromISO(text.trim().replace(' ', 'T'), {zone: fallback, setZone: true})
+  if (!dt.isValid) return undefined
+  return {ms: dt.toMillis(), stated}
+}
+
+/** ISO-8601 UTC with seconds, the output form ("2013-06-18T18:53:34Z", milliseconds kept when present). */
+export function isoUtc(ms: number): string {
+  const d = new Date(ms)
+  const s = d.toISOString()
+  return d.getUTCMilliseconds() === 0 ? s.replace('.000Z', 'Z') : s
+}
+
+/** "2013-06-18 15:53:34 -03:00 (America/Sao_Paulo)" — a stamp as the operator reads it in a zone. */
+export function formatInZone(ms: number, zoneName: string): string {
+  const dt = DateTime.fromMillis(ms, {zone: toZone(zoneName)})
+  const frac = dt.millisecond ? '.SSS' : ''
+  return `${dt.toFormat(`yyyy-MM-dd HH:mm:ss${frac} ZZ`)} (${zoneName})`
+}

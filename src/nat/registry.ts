@@ -1,0 +1,10 @@
+/**
+ * Every NAT / firewall log format natrace reads. Adding a vendor = one module in ./formats + its line here.
+ * Order matters only for ties in detection and for line-by-line reading of mixed syslog files.
+ */
+import type {LineFormat} from '../io/format.js'
+import type {NatEvent} from '../model.js'
+
+export type NatFormat = LineFormat<NatEvent>
+
+export const natFormats: NatFormat[] = []
