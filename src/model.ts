@@ -213,3 +213,69 @@ export interface SourceFile {
   mtimeMs: number
   compressed: 'gzip' | null
 }
+
+/** One incident as `attribute --json` writes it (times as ISO-8601 UTC). */
+export interface IncidentOut {
+  time: string
+  times: string[]
+  /** the reported time as the reporter wrote it, in the reporter's zone */
+  reportedTime: string
+  publicIp: string | null
+  publicPort: number | null
+  portRole: PortRole | null
+  destIp: string | null
+  destPort: number | null
+  protocol: string | null
+  raw: string
+  attribution: Attribution
+}
+
+/** A client named by one or more incidents of the report. */
+export interface ClientSummary {
+  insideIp: string
+  mac: string | null
+  hostname: string | null
+  subscriber: string | null
+  /** indexes into `incidents` */
+  incidents: number[]
+  firstSeen: string
+  lastSeen: string
+}
+
+/** The whole answer of `natrace attribute --json`: a contract other tools script against. */
+export interface AttributionResult {
+  report: {
+    file: string
+    format: string
+    reporter: string | null
+    ticket: string | null
+    subject: string | null
+    messageId: string | null
+    from: string | null
+    replyTo: string[]
+    date: string | null
+    language: string | null
+    /** the zone the reporter's zone-less times were read in */
+    zone: string
+  }
+  assumptions: Assumption[]
+  incidents: IncidentOut[]
+  clients: ClientSummary[]
+  /** estimated (log clock − reporter clock), seconds, when the report's events agree on one */
+  clockOffsetSeconds: number | null
+  inputs: {nat: InputSummary[]; leases: InputSummary[]}
+  warnings: string[]
+}
+
+export interface InputSummary {
+  file: string
+  format: string | null
+  zone: string
+  zoneHow: ZoneHow
+  firstTime: string | null
+  lastTime: string | null
+  records: number
+  malformed: number
+  /** why the file was not read, when it was skipped */
+  skipped?: string
+}
