@@ -30,6 +30,25 @@ export interface ReadOptions {
   maxLines?: number
   /** called with the count of bytes read from disk so far (progress) */
   onProgress?: (diskBytes: number, lines: number) => void
+  /**
+   * called once at the end of the file with its last few complete lines (up to `tailLines`, default 20),
+   * whatever the needles: lets a pre-filtered read still learn the time span of the file
+   */
+  onTail?: (lines: string[]) => void
+  tailLines?: number
+}
+
+/** The last `n` newline-terminated lines of a buffer region ending at `end` (exclusive of the final NL). */
+function lastLinesOf(buf: Buffer, end: number, n: number): string[] {
+  const out: string[] = []
+  let e = end
+  while (out.length < n && e > 0) {
+    const s = buf.lastIndexOf(NL, e - 1) + 1
+    if (e - s <= 4096) out.unshift(decode(buf, s, e))
+    if (s === 0) break
+    e = s - 1
+  }
+  return out
 }
 
 const NL = 0x0a
@@ -73,6 +92,8 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
   let skipping = false // inside an overlong line
   let first = true
   let done = false
+  let tail: string[] = [] // last complete lines seen (only kept when onTail is asked for)
+  const tailN = opts.tailLines ?? 20
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (first) {
@@ -151,6 +172,10 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
           lineNo++
         }
       }
+      if (opts.onTail) {
+        const got = lastLinesOf(buf, lastNl, tailN)
+        tail = got.length >= tailN ? got : [...tail, ...got].slice(-tailN)
+      }
       if (!done && lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1))
       if (out.length) yield out
       opts.onProgress?.(disk.bytesRead, lineNo)
@@ -160,11 +185,13 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
     if (carry && carry.length && !skipping) {
       lineNo++
       const text = decode(carry, 0, carry.length)
+      if (opts.onTail) tail = [...tail, text].slice(-tailN)
       if (needles.length === 0 || needles.some((n) => carry!.includes(n))) yield [{no: lineNo, text}]
     } else if (skipping) {
       lineNo++
       warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
     }
+    opts.onTail?.(tail)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? ''
     const what =
@@ -178,6 +205,7 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
       line: lineNo || undefined,
       message: `${what}: read up to line ${lineNo}; the rest of this file is lost, other files are still read`,
     })
+    opts.onTail?.(tail)
   } finally {
     disk.destroy()
     if (stream !== disk) stream.destroy()

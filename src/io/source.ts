@@ -42,6 +42,12 @@ export interface SourceResult<T> {
   prefiltered: boolean
   firstMs: number | null
   lastMs: number | null
+  /**
+   * time span of the whole file (first and last line this format reads), also when the read was pre-filtered
+   * and most lines were never parsed: tells whether the file covers an instant at all
+   */
+  spanFirstMs: number | null
+  spanLastMs: number | null
 }
 
 interface Timed {
@@ -93,6 +99,8 @@ export async function readSource<T extends Timed>(
     prefiltered: false,
     firstMs: null,
     lastMs: null,
+    spanFirstMs: null,
+    spanLastMs: null,
   }
   const keep = opts.malformedKeep ?? 5
   const ctx: ParseContext = {
@@ -115,11 +123,13 @@ export async function readSource<T extends Timed>(
     if (result.lastMs === null || r.time > result.lastMs) result.lastMs = r.time
   }
   const used = new Set<string>()
+  let tail: string[] = []
   if (chosen.length > 0) {
     for await (const batch of readLines(file, {
       needles: usePrefilter ? opts.needles : undefined,
       onWarning: opts.onWarning,
       onProgress: opts.onProgress,
+      onTail: usePrefilter ? (t) => (tail = t) : undefined,
     })) {
       for (const line of batch) {
         let got: T | T[] | null = null
@@ -141,9 +151,46 @@ export async function readSource<T extends Timed>(
     }
     for (const f of chosen) for (const r of f.flush?.(ctx) ?? []) push(r)
   }
+  if (usePrefilter) {
+    const span = probeSpan(file, chosen, zone, opts.year, sample, tail)
+    result.spanFirstMs = span.first
+    result.spanLastMs = span.last
+  } else {
+    result.spanFirstMs = result.firstMs
+    result.spanLastMs = result.lastMs
+  }
   if (formatName === null && used.size > 0) formatName = used.size === 1 ? [...used][0]! : 'mixed'
   result.years = [...time.yearsUsed].sort()
   result.dstRepeated = time.clock.repeated
   result.dstGap = time.clock.gaps
   return result
+}
+
+/** First and last instants of a file from its first and last lines, parsed on a throwaway context. */
+function probeSpan<T extends Timed>(
+  file: SourceFile,
+  formats: readonly LineFormat<T>[],
+  zone: ZoneDecision,
+  year: YearPolicy,
+  head: string[],
+  tail: string[],
+): {first: number | null; last: number | null} {
+  const timeOf = (lines: string[], fromEnd: boolean): number | null => {
+    const ctx: ParseContext = {file, time: new TimeContext(zone, year), state: {}, malformed() {}}
+    const order = fromEnd ? [...lines].reverse() : lines
+    for (const [i, text] of order.entries()) {
+      for (const f of formats) {
+        let got: T | T[] | null = null
+        try {
+          got = f.parse({no: i + 1, text}, ctx)
+        } catch {
+          got = null
+        }
+        const r = Array.isArray(got) ? got[0] : got
+        if (r && Number.isFinite(r.time)) return r.time
+      }
+    }
+    return null
+  }
+  return {first: timeOf(head, false), last: timeOf(tail, true)}
 }

@@ -1,0 +1,32 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {readLines} from '../../src/io/lines.js'
+import type {SourceFile} from '../../src/model.js'
+
+function file(content: Buffer, gz = false): SourceFile {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-tail-'))
+  const path = join(dir, gz ? 'log.gz' : 'log')
+  writeFileSync(path, content)
+  return {path, display: path, size: content.length, mtimeMs: 0, compressed: gz ? 'gzip' : null}
+}
+
+describe('readLines tail', () => {
+  it('reports the last lines of a pre-filtered file even when no line matched near the end', async () => {
+    const lines = Array.from({length: 50_000}, (_, i) => `line ${i} ${i === 10 ? 'NEEDLE' : 'x'}`)
+    const f = file(gzipSync(Buffer.from(lines.join('\n') + '\n')), true)
+    let tail: string[] = []
+    const got: number[] = []
+    for await (const b of readLines(f, {needles: ['NEEDLE'], onTail: (t) => (tail = t), tailLines: 3})) got.push(...b.map((l) => l.no))
+    expect(got).toEqual([11])
+    expect(tail).toEqual(['line 49997 x', 'line 49998 x', 'line 49999 x'])
+  })
+  it('includes a last line without a newline in the tail', async () => {
+    const f = file(Buffer.from('a\nb\nc'))
+    let tail: string[] = []
+    for await (const _ of readLines(f, {onTail: (t) => (tail = t), tailLines: 2})) void _
+    expect(tail).toEqual(['b', 'c'])
+  })
+})
