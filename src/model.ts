@@ -57,8 +57,15 @@ export interface Incident {
   publicPort: number | null
   portRole: PortRole | null
   destIp: string | null
+  /**
+   * the destination as written when the report masks part of it ("xxx.xxx.3.103"): destIp stays null and
+   * the engine matches the visible octets
+   */
+  destIpMasked?: string
   destPort: number | null
   protocol: string | null
+  /** false when publicIp is outside the operator's --our-networks (flagged, never attributed) */
+  ours?: boolean
   /** the zone this incident's time was read in and why */
   zone: ZoneDecision
   /** the report text line(s) it came from */
@@ -189,8 +196,13 @@ export interface Candidate {
   evidence: Evidence[]
 }
 
+/** Which step of the chain decided the outcome: where a not-found stopped, where an ambiguity lies. */
+export type AttributionStep = 'report' | 'nat' | 'lease' | 'done'
+
 export interface Attribution {
   status: AttributionStatus
+  /** the step that failed (not-found) or could not decide (ambiguous); "done" when attributed */
+  step?: AttributionStep
   insideIp: string | null
   insidePort: number | null
   mac: string | null
@@ -227,6 +239,11 @@ export interface IncidentOut {
   destPort: number | null
   protocol: string | null
   raw: string
+  /** false when publicIp is outside --our-networks */
+  ours?: boolean
+  destIpMasked?: string
+  /** the time the NAT evidence places the event at on our clock (reported time + clock offset), ISO UTC */
+  logTime?: string | null
   attribution: Attribution
 }
 
