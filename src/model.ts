@@ -187,6 +187,8 @@ export interface Candidate {
   mac: string | null
   hostname: string | null
   subscriber: string | null
+  /** the customer's e-mail when a source knows it (static map, RADIUS/billing export); optional (added for drafts, issue 6) */
+  email?: string | null
   /** median (log time − reported time) of this candidate's matches, seconds */
   offsetSeconds: number | null
   /** 0..1 */
@@ -208,6 +210,8 @@ export interface Attribution {
   mac: string | null
   hostname: string | null
   subscriber: string | null
+  /** the customer's e-mail when a source knows it (static map, RADIUS/billing export); optional (added for drafts, issue 6) */
+  email?: string | null
   /** 0..1 */
   confidence: number
   reason: string
@@ -253,6 +257,8 @@ export interface ClientSummary {
   mac: string | null
   hostname: string | null
   subscriber: string | null
+  /** the customer's e-mail when a source knows it (static map, RADIUS/billing export); optional (added for drafts, issue 6) */
+  email?: string | null
   /** indexes into `incidents` */
   incidents: number[]
   firstSeen: string
