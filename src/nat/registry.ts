@@ -4,7 +4,10 @@
  */
 import type {LineFormat} from '../io/format.js'
 import type {NatEvent} from '../model.js'
+import {ipfw} from './formats/ipfw.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
-export const natFormats: NatFormat[] = []
+export const natFormats: NatFormat[] = [
+  ipfw,
+]
