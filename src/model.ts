@@ -134,6 +134,14 @@ export interface NatEvent {
   replied?: boolean | null
   /** the time was in a repeated DST hour and resolved by order; the other candidate instant */
   timeAlt?: number
+  /**
+   * For kinds "mapping" and "port-block": which moment of the mapping's / block's life this record states.
+   * "open" = allocated / built (held from `time`, end unknown unless `end` is set), "interim" = still held
+   * (a liveness record: held at least over [time, end]), "close" = released / torn down at `end` (held from
+   * `time` when the line gives a duration, else `time` = `end` = the release instant). Absent when the source
+   * does not say.
+   */
+  phase?: 'open' | 'interim' | 'close'
   evidence: Evidence
 }
 
