@@ -72,6 +72,8 @@ export interface Incident {
   raw: string
   /** 1-based line number in the report body where known */
   rawLine?: number
+  /** the public IP is outside the operator's --our-networks: flagged, not to be attributed (report reader) */
+  outsideOurNetworks?: boolean
 }
 
 export interface Report {

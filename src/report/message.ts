@@ -1,0 +1,223 @@
+/**
+ * Reads a report file into a ReportMessage: RFC 5322 e-mail (mailparser: MIME, quoted-printable, base64,
+ * charsets, RFC 2047 headers, forwarded message/rfc822 parts), or a bare text / JSON file.
+ * Header values are kept raw (untrusted); nothing here prints them.
+ */
+import {readFile, stat} from 'node:fs/promises'
+import {simpleParser, type ParsedMail} from 'mailparser'
+import {NatraceError} from '../io/errors.js'
+import type {MessagePart, ReportMessage} from './types.js'
+import {parseDateHeader} from './time.js'
+
+/** Reports larger than this are refused (a report is an e-mail, not a log). */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024
+const MAX_DEPTH = 4
+
+export async function loadMessage(path: string): Promise<ReportMessage> {
+  let buf: Buffer
+  try {
+    const st = await stat(path)
+    if (st.isDirectory()) throw new NatraceError('is a directory, not a report file', 1, path)
+    if (st.size > MAX_REPORT_BYTES) throw new NatraceError(`too large for a report (${st.size} bytes)`, 1, path)
+    buf = await readFile(path)
+  } catch (err) {
+    if (err instanceof NatraceError) throw err
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? (err as Error).message})`
+    throw new NatraceError(`${why}: cannot read the report`, 1, path)
+  }
+  return parseMessageBuffer(buf, path)
+}
+
+/** True for data that is not text: NUL bytes or many control bytes in the first 8 KB. */
+export function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8192)
+  let ctl = 0
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!
+    if (b === 0) return true
+    if (b < 8 || (b > 13 && b < 32 && b !== 27)) ctl++
+  }
+  return n > 0 && ctl / n > 0.1
+}
+
+/** Decodes bytes in a charset; unknown charsets fall back to UTF-8, invalid UTF-8 to Windows-1252. */
+export function decodeText(buf: Buffer, charset?: string | null): string {
+  if (charset) {
+    try {
+      return new TextDecoder(charset.trim().toLowerCase()).decode(buf)
+    } catch {
+      // unknown charset label: fall through
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', {fatal: true}).decode(buf)
+  } catch {
+    return new TextDecoder('windows-1252').decode(buf)
+  }
+}
+
+const HEADER_LINE = /^[!-9;-~]{1,76}:[ \t]?/
+const MAIL_HEADERS = /^(from|to|subject|date|received|return-path|message-id|mime-version|content-type|delivered-to|x-[\w-]+|reply-to|sender|envelope-to|x-arf|dkim-signature|arc-[\w-]+|authentication-results)$/i
+
+/** True when the text starts with an RFC 5322 header block. */
+export function looksLikeEmail(text: string): boolean {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/, 60)
+  let known = 0
+  let i = 0
+  for (; i < lines.length; i++) {
+    const l = lines[i]!
+    if (l === '') break
+    if (/^[ \t]/.test(l) && i > 0) continue
+    if (!HEADER_LINE.test(l)) {
+      if (i === 0 && /^From \S/.test(l)) continue // mbox separator
+      return false
+    }
+    if (MAIL_HEADERS.test(l.slice(0, l.indexOf(':')))) known++
+  }
+  return known >= 1 && i > 0
+}
+
+export async function parseMessageBuffer(buf: Buffer, file: string): Promise<ReportMessage> {
+  if (buf.length === 0) throw new NatraceError('empty file: not a report', 1, file)
+  if (looksBinary(buf)) throw new NatraceError('binary file: not an abuse report (expected an .eml, text or JSON file)', 1, file)
+  const head = decodeText(buf.subarray(0, 16384))
+  if (looksLikeEmail(head)) return fromMail(buf, file, 0)
+  const text = decodeText(buf).replace(/^\uFEFF/, '')
+  return {
+    file,
+    isEmail: false,
+    headers: new Map(),
+    subject: null,
+    fromAddress: null,
+    fromName: null,
+    date: null,
+    dateOffset: null,
+    messageId: null,
+    replyToHeader: [],
+    text,
+    parts: [],
+    json: tryJson(text),
+    forwarded: [],
+  }
+}
+
+function tryJson(text: string): unknown {
+  const t = text.trim()
+  if (!/^[{[]/.test(t)) return undefined
+  try {
+    return JSON.parse(t)
+  } catch {
+    return undefined
+  }
+}
+
+function unfoldHeaders(mail: ParsedMail): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const h of mail.headerLines ?? []) {
+    const idx = h.line.indexOf(':')
+    const value = h.line.slice(idx + 1).replace(/\r?\n[ \t]+/g, ' ').trim()
+    const key = h.key.toLowerCase()
+    const list = out.get(key) ?? []
+    list.push(value)
+    out.set(key, list)
+  }
+  return out
+}
+
+/** Minimal HTML → text: block tags become line breaks, cells spaces, entities decoded. */
+export function htmlToText(html: string): string {
+  return decodeEntities(
+    html
+      .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, '')
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/(p|div|tr|li|h\d|table|pre|blockquote)\s*>/gi, '\n')
+      .replace(/<(p|div|tr|li|h\d|table|pre|blockquote)(\s[^>]*)?>/gi, '\n')
+      .replace(/<\/t[dh]\s*>/gi, '\t')
+      .replace(/<[^>]*>/g, ''),
+  )
+    .replace(/[ \t]*\t[ \t]*/g, '\t')
+    .replace(/\n{3,}/g, '\n\n')
+}
+
+function decodeEntities(s: string): string {
+  const named: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' '}
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+    if (e[0] === '#') {
+      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)
+      return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : ''
+    }
+    return named[e.toLowerCase()] ?? all
+  })
+}
+
+function charsetOf(att: {headers?: Map<string, unknown>; contentType?: string}): string | null {
+  const ct = att.headers?.get('content-type') as {params?: Record<string, string>} | string | undefined
+  if (ct && typeof ct === 'object' && ct.params?.charset) return ct.params.charset
+  return null
+}
+
+const TEXTUAL = /^(text\/|message\/(feedback-report|delivery-status|disposition-notification)|application\/(json|xml|x-yaml|yaml|xarf|.*\+json|.*\+xml|csv))/i
+
+async function fromMail(buf: Buffer, file: string, depth: number): Promise<ReportMessage> {
+  let mail: ParsedMail
+  try {
+    mail = await simpleParser(buf, {skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true})
+  } catch (err) {
+    throw new NatraceError(`cannot parse the e-mail (${(err as Error).message})`, 1, file)
+  }
+  const headers = unfoldHeaders(mail)
+  const dateRaw = headers.get('date')?.[0] ?? null
+  const dh = dateRaw ? parseDateHeader(dateRaw) : null
+  const from = mail.from?.value?.[0]
+  const replyTo = (mail.replyTo?.value ?? []).map((a) => a.address).filter((a): a is string => !!a)
+  const parts: MessagePart[] = []
+  const forwarded: ReportMessage[] = []
+  let text = mail.text ?? ''
+  if (!text.trim() && typeof mail.html === 'string') text = htmlToText(mail.html)
+  for (const att of mail.attachments ?? []) {
+    const contentType = (att.contentType || 'application/octet-stream').toLowerCase()
+    if (contentType === 'message/rfc822' && depth < MAX_DEPTH) {
+      try {
+        const inner = await fromMail(att.content, file, depth + 1)
+        forwarded.push(inner, ...inner.forwarded)
+        inner.forwarded = []
+        parts.push(...inner.parts)
+        continue
+      } catch {
+        // unreadable forwarded message: keep it as a plain part
+      }
+    }
+    const isText = TEXTUAL.test(contentType) || (att.filename ? /\.(txt|csv|json|xml|ya?ml)$/i.test(att.filename) : false)
+    parts.push({
+      contentType,
+      filename: att.filename ?? null,
+      content: att.content,
+      text: contentType === 'text/html' ? htmlToText(decodeText(att.content, charsetOf(att as never))) : isText ? decodeText(att.content, charsetOf(att as never)) : null,
+    })
+  }
+  return {
+    file,
+    isEmail: true,
+    headers,
+    subject: mail.subject ?? null,
+    fromAddress: from?.address ?? null,
+    fromName: from?.name || null,
+    date: dh?.ms ?? (mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : null),
+    dateOffset: dh?.offset ?? null,
+    messageId: mail.messageId ?? null,
+    replyToHeader: replyTo,
+    text,
+    parts,
+    json: tryJson(text),
+    forwarded,
+  }
+}
+
+/** The body plus every textual part and forwarded body: the text generic formats search. */
+export function allText(msg: ReportMessage): string {
+  const chunks = [msg.text]
+  for (const f of msg.forwarded) chunks.push(f.text)
+  for (const p of msg.parts) if (p.text && !/^message\//.test(p.contentType)) chunks.push(p.text)
+  return chunks.filter((c) => c && c.trim()).join('\n')
+}

@@ -1,0 +1,23 @@
+/**
+ * Every abuse-report format natrace reads. The one whose detect() scores highest (≥ 0.25) reads the
+ * report; generic-text (0.3 whenever an address appears) is the fallback.
+ */
+import {genericText} from './formats/generic-text.js'
+import {registroBr} from './formats/registro-br.js'
+import type {ReportFormat, ReportMessage} from './types.js'
+
+export const REPORT_FORMATS: readonly ReportFormat[] = [registroBr, genericText]
+
+export function pickFormat(msg: ReportMessage, formats: readonly ReportFormat[] = REPORT_FORMATS): {format: ReportFormat; score: number} | undefined {
+  let best: {format: ReportFormat; score: number} | undefined
+  for (const f of formats) {
+    let score = 0
+    try {
+      score = f.detect(msg)
+    } catch {
+      score = 0
+    }
+    if (score >= 0.25 && (!best || score > best.score)) best = {format: f, score}
+  }
+  return best
+}
