@@ -1,0 +1,214 @@
+/**
+ * Linux netfilter connection tracking events and table lines (libnetfilter_conntrack's default layout):
+ *
+ *   [1371581614.123456]	    [NEW] tcp      6 120 SYN_SENT src=A dst=B sport=a dport=b [UNREPLIED] src=B dst=P sport=b dport=p
+ *   [1371581734.654321]	[DESTROY] tcp      6 src=A dst=B sport=a dport=b packets=9 bytes=900 src=B dst=P sport=b dport=p packets=8 bytes=800 [ASSURED] mark=0 delta-time=120 [start=Tue Jun 18 15:53:34 2013] [stop=Tue Jun 18 15:55:34 2013] use=1
+ *
+ * - `conntrack -E -o timestamp`: "[sec.usec]". Old conntrack printed the microseconds with "%-6ld", i.e.
+ *   without zero padding and left-aligned: "[1338987414.52626 ]" is .052626 s, so the digits after the dot
+ *   are always an integer count of microseconds, never a decimal fraction.
+ * - `-o extended` / /proc/net/nf_conntrack put "ipv4     2 " before the protocol.
+ * - the same text behind a syslog header (logger, conntrackd, ulogd) takes the header's stamp.
+ * - a table line (`conntrack -L`, /proc/net/nf_conntrack) has no stamp of its own: with "[start=ctime]"
+ *   (nf_conntrack_timestamp) it proves the session's start; without any stamp it cannot be placed in time.
+ *
+ * Mapping: inside = original source, outside = reply destination (the SNAT address as the peer sees it),
+ * destination = original destination. A destination-NAT entry (port forward: the reply comes from another
+ * address than the one the client dialled, the source is not translated) is read the other way round:
+ * inside = reply source (the server), outside = original destination (the public address), destination =
+ * original source (the remote client).
+ * NEW → session-start, DESTROY → session-end (time = start when delta-time/[start=] tells it, end = the
+ * stamp), UPDATE → mapping (the translation was live at that instant).
+ */
+import type {Line} from '../../io/lines.js'
+import type {ParseContext} from '../../io/format.js'
+import {canonicalIp} from '../../io/net.js'
+import {monthNumber, type Resolved} from '../../io/time.js'
+import type {NatEvent, NatKind} from '../../model.js'
+import type {NatFormat} from '../registry.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp} from '../syslog.js'
+
+const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
+const PROTO = /^(?:(ipv4|ipv6)\s+\d+\s+)?([a-z][a-z0-9-]*)\s+(\d{1,3})\s/
+const CTIME = /\[(start|stop)=\w{3} (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\]/g
+const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
+
+interface Tuple {
+  src?: string
+  dst?: string
+  sport?: string
+  dport?: string
+}
+
+/** "[1338987414.52626 ]" / "[1371581614.123456]" at `i` → ms, and the index after "]". */
+function epochStamp(t: string, i: number): {ms: number; next: number} | undefined {
+  const close = t.indexOf(']', i)
+  if (close < 0 || close - i > 32) return undefined
+  const inner = t.slice(i + 1, close).trim()
+  const m = /^(\d{9,11})(?:\.(\d{1,6}))?$/.exec(inner)
+  if (!m) return undefined
+  const us = m[2] ? Number(m[2]) : 0 // integer microseconds (see header comment)
+  return {ms: Number(m[1]) * 1000 + Math.floor(us / 1000), next: close + 1}
+}
+
+function skipSpaces(t: string, i: number): number {
+  while (i < t.length && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++
+  return i
+}
+
+function ctimeOf(body: string, which: 'start' | 'stop', ctx: ParseContext): Resolved | undefined {
+  CTIME.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = CTIME.exec(body))) {
+    if (m[1] !== which) continue
+    const month = monthNumber(m[2]!)
+    if (!month) return undefined
+    const r = ctx.time.wall({year: Number(m[7]), month, day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6])})
+    return Number.isNaN(r.ms) ? undefined : r
+  }
+  return undefined
+}
+
+function looksConntrack(l: string): boolean {
+  if (l.indexOf(' src=') < 0 || l.indexOf(' dst=') < 0) return false
+  if (EVENT.test(l)) return true
+  const s = l.trimStart()
+  return PROTO.test(s)
+}
+
+export const conntrack: NatFormat = {
+  name: 'conntrack',
+  description: 'Linux conntrack events (conntrack -E [-o timestamp]), /proc/net/nf_conntrack and conntrack -L lines',
+  prefilter: true,
+  detect(sample) {
+    return detectScore(sample, looksConntrack)
+  },
+  parse(line: Line, ctx: ParseContext) {
+    const t = line.text
+    if (t.indexOf('src=') < 0) return null
+    // time stamp: "[epoch.usec]" first, or a syslog header (possibly followed by "[epoch.usec]")
+    let i = skipSpaces(t, 0)
+    let time: Resolved | undefined
+    if (t.charCodeAt(i) === 91 /* [ */) {
+      const e = epochStamp(t, i)
+      if (e) {
+        time = {ms: e.ms}
+        i = e.next
+      }
+    } else {
+      const head = syslogStamp(t, ctx)
+      if (head) {
+        time = head.time
+        i = head.rest
+        const b = t.indexOf('[', i)
+        if (b >= 0 && b < t.indexOf('src=')) {
+          const e = epochStamp(t, b)
+          if (e) time = {ms: e.ms}
+        }
+      }
+    }
+    const em = EVENT.exec(t)
+    let bodyStart: number
+    let kind: NatKind
+    if (em) {
+      bodyStart = em.index + em[0].length
+      kind = em[1] === 'NEW' ? 'session-start' : em[1] === 'DESTROY' ? 'session-end' : 'mapping'
+    } else {
+      // a table line: "ipv4 2 tcp 6 431999 ESTABLISHED src=..." or "tcp 6 431999 ESTABLISHED src=..."
+      bodyStart = i
+      kind = 'mapping'
+    }
+    const body = t.slice(skipSpaces(t, bodyStart))
+    const pm = PROTO.exec(body)
+    if (!pm) return null // "src=" in some other daemon's text
+    const protoNum = Number(pm[3])
+    const protoName = pm[2]!
+    const protocol = PROTO_NUMBERS[protoNum] ?? (protoName === 'unknown' ? null : protoName)
+    // key=value tokens: the first src= opens the original tuple, the second the reply tuple
+    const orig: Tuple = {}
+    const repl: Tuple = {}
+    let cur: Tuple | null = null
+    let unreplied = false
+    let assured = false
+    let delta: number | null = null
+    const toks = body.slice(pm[0].length).split(/\s+/)
+    for (const tok of toks) {
+      if (tok === '[UNREPLIED]') unreplied = true
+      else if (tok === '[ASSURED]') assured = true
+      const eq = tok.indexOf('=')
+      if (eq < 0) continue
+      const k = tok.slice(0, eq)
+      const v = tok.slice(eq + 1)
+      if (k === 'src') {
+        if (cur === null) cur = orig
+        else if (cur === orig) cur = repl
+        else break
+        cur.src = v
+      } else if (cur && (k === 'dst' || k === 'sport' || k === 'dport')) {
+        if (cur[k] === undefined) cur[k] = v
+      } else if (k === 'delta-time') delta = Number(v)
+    }
+    const oSrc = orig.src ? canonicalIp(orig.src) : null
+    const oDst = orig.dst ? canonicalIp(orig.dst) : null
+    const rSrc = repl.src ? canonicalIp(repl.src) : null
+    const rDst = repl.dst ? canonicalIp(repl.dst) : null
+    if (!oSrc || !oDst || !rSrc || !rDst) {
+      ctx.malformed(line, 'conntrack entry without both tuples (src=/dst= original and reply)')
+      return null
+    }
+    const ported = PORTED.has(protocol ?? '')
+    const oSport = port(orig.sport)
+    const oDport = port(orig.dport)
+    const rSport = port(repl.sport)
+    const rDport = port(repl.dport)
+    if (ported && (oSport === null || oDport === null || rSport === null || rDport === null)) {
+      ctx.malformed(line, `conntrack ${protocol} entry without readable sport=/dport= in both tuples`)
+      return null
+    }
+    // time: the event stamp; a table line may carry [start=ctime] (nf_conntrack_timestamp)
+    let start: Resolved | undefined
+    if (body.indexOf('[start=') >= 0) start = ctimeOf(body, 'start', ctx)
+    if (!time && em?.[1] === 'DESTROY' && body.indexOf('[stop=') >= 0) time = ctimeOf(body, 'stop', ctx)
+    if (!time && em?.[1] === 'NEW') time = start
+    if (!time) {
+      if (em) {
+        ctx.malformed(line, 'conntrack event without a time stamp (use conntrack -E -o timestamp)')
+        return null
+      }
+      if (!start) {
+        ctx.malformed(line, 'conntrack table entry without a time stamp: it cannot be placed in time')
+        return null
+      }
+      time = start
+      kind = 'session-start'
+    }
+    let ev: NatEvent
+    if (kind === 'session-end') {
+      const stop = time
+      let begin: Resolved | undefined = start
+      if (!begin && delta !== null && Number.isFinite(delta) && delta >= 0) begin = {ms: stop.ms - delta * 1000}
+      ev = blankEvent(kind, begin ?? stop, evidence(line, ctx, 'conntrack DESTROY'))
+      ev.end = stop.ms
+    } else ev = blankEvent(kind, time, evidence(line, ctx, em ? `conntrack ${em[1]}` : 'conntrack table entry'))
+    ev.protocol = protocol
+    const snat = rDst !== oSrc || rDport !== oSport
+    const dnat = rSrc !== oDst || rSport !== oDport
+    if (dnat && !snat) {
+      ev.insideIp = rSrc
+      ev.insidePort = ported ? rSport : null
+      ev.outsideIp = oDst
+      ev.outsidePort = ported ? oDport : null
+      ev.destIp = oSrc
+      ev.destPort = ported ? oSport : null
+    } else {
+      ev.insideIp = oSrc
+      ev.insidePort = ported ? oSport : null
+      ev.outsideIp = rDst
+      ev.outsidePort = ported ? rDport : null
+      ev.destIp = oDst
+      ev.destPort = ported ? oDport : null
+    }
+    ev.replied = assured ? true : !unreplied
+    return ev
+  },
+}
