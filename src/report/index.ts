@@ -86,10 +86,12 @@ export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: A
     msg,
     reportTz: opts.reportTz,
     zoneFor,
-    parseTime(text: string, conv?: ZoneConvention): ParsedTime | undefined {
+    parseTime(text: string, conv?: ZoneConvention, whole = false): ParsedTime | undefined {
       const m = findStamp(text, zoneFor(conv), anchorYear)
       if (!m) return undefined
+      if (whole && (m.index !== 0 || m.length < text.trimEnd().length)) return undefined
       for (const n of m.notes) warnings.push({kind: 'report-time', text: n, file: msg.file})
+      if (m.ambiguous) warnings.push({kind: 'report-zone-ambiguous', text: m.ambiguous, file: msg.file})
       return {ms: m.ms, zone: m.stated ?? zoneFor(conv), alt: m.alt, ambiguous: m.ambiguous}
     },
     warn(text: string) {

@@ -100,8 +100,8 @@ export interface FormatContext {
    * sender convention → Date-header offset → UTC.
    */
   zoneFor(convention?: ZoneConvention): ZoneDecision
-  /** finds and parses the first date/time in a text; zone-less stamps take zoneFor(convention) */
-  parseTime(text: string, convention?: ZoneConvention): ParsedTime | undefined
+  /** finds and parses the first date/time in a text (whole: the text must be just the stamp); zone-less stamps take zoneFor(convention) */
+  parseTime(text: string, convention?: ZoneConvention, whole?: boolean): ParsedTime | undefined
   /** a note for the operator (Assumption kind 'report-warning') */
   warn(text: string): void
 }

@@ -138,7 +138,7 @@ function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: Format
       // consume cells until the stamp is complete: take as many cells as form a stamp
       let best = 1
       for (let n = 1; n <= 4 && ci + n <= cells.length; n++) {
-        if (ctx.parseTime(cells.slice(ci, ci + n).join(' '))) best = n
+        if (ctx.parseTime(cells.slice(ci, ci + n).join(' '), undefined, true)) best = n
       }
       const stamp = cells.slice(ci, ci + best).join(' ')
       if (col === 'date' && h.cols[i + 1] === 'time') {

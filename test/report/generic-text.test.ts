@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest'
+import {iso, mail, reportOf} from './helpers.js'
+
+describe('generic-text', () => {
+  it('reads a header table with separate src_port: the source port is ours', async () => {
+    const r = await reportOf(
+      mail({Subject: 'Brute force from 198.51.100.20 [Ticket#77812]'}, [
+        'timestamp                 src_ip          src_port  dst_ip        dst_port  proto',
+        '2013-06-18 15:53:34 UTC   198.51.100.20   40112     203.0.113.9   22        tcp',
+        '2013-06-18 15:53:35 UTC   198.51.100.20   40112     203.0.113.9   22        tcp',
+        '2013-06-18 16:10:00 UTC   198.51.100.20   40190     203.0.113.9   22        tcp',
+      ].join('\n')),
+    )
+    expect(r.format).toBe('generic-text')
+    expect(r.ticket).toBe('Ticket#77812')
+    expect(r.incidents).toHaveLength(2)
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.20', publicPort: 40112, portRole: 'source', destIp: '203.0.113.9', destPort: 22, protocol: 'tcp'})
+    expect(r.incidents[0]!.times).toHaveLength(2)
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T15:53:34Z')
+    expect(r.incidents[0]!.zone.how).toBe('stated')
+  })
+
+  it('reads ip:port -> ip:port flow lines with CLF stamps and offsets', async () => {
+    const r = await reportOf(mail({Subject: 'abuse'}, '18/Jun/2013:15:53:34 -0300 198.51.100.20:40112 -> 203.0.113.9:443 TCP\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.20', publicPort: 40112, portRole: 'source', destPort: 443})
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T18:53:34Z')
+  })
+
+  it('never takes an attacked port for our source port in prose', async () => {
+    const r = await reportOf(mail({Subject: 'SSH attack from 198.51.100.20'}, 'Host 198.51.100.20 attacked our server on port 22 at 2013-06-18 15:53:34 GMT-3.\n'))
+    const inc = r.incidents[0]!
+    expect(inc.publicIp).toBe('198.51.100.20')
+    expect(inc.portRole).not.toBe('source')
+    expect(inc.publicPort).toBeNull()
+    expect(inc.destPort).toBe(22)
+    expect(iso(inc.time)).toBe('2013-06-18T18:53:34Z')
+  })
+
+  it('reads zone abbreviations, RFC 2822 and syslog stamps; zone-less stamps fall back to the Date header offset', async () => {
+    const r1 = await reportOf(mail({Subject: 'x'}, 'Tue, 18 Jun 2013 15:53:34 EDT 198.51.100.20 source port 51000\n'))
+    expect(iso(r1.incidents[0]!.time)).toBe('2013-06-18T19:53:34Z')
+    expect(r1.incidents[0]!.portRole).toBe('source')
+    const r2 = await reportOf(mail({Subject: 'x', Date: 'Tue, 18 Jun 2013 20:00:00 +0200'}, 'Jun 18 15:53:34 fw01 blocked 198.51.100.20\n'))
+    expect(iso(r2.incidents[0]!.time)).toBe('2013-06-18T13:53:34Z')
+    expect(r2.incidents[0]!.zone).toEqual({zone: 'UTC+2', how: 'header'})
+  })
+
+  it('reads epoch stamps and IPv6 flows', async () => {
+    const r = await reportOf('1371570814 [2001:db8::7]:40112 -> [2001:db8:1::9]:25 tcp\n', {}, 'mem.txt')
+    expect(r.incidents[0]).toMatchObject({publicIp: '2001:db8::7', publicPort: 40112, portRole: 'source', destIp: '2001:db8:1::9', destPort: 25})
+    expect(r.incidents[0]!.zone.how).toBe('epoch')
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T15:53:34Z')
+  })
+
+  it('flags an ambiguous abbreviation', async () => {
+    const r = await reportOf(mail({Subject: 'x'}, '2013-06-18 15:53:34 IST 198.51.100.20\n'))
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T10:23:34Z')
+    expect(r.assumptions.some((a) => /IST/.test(a.text))).toBe(true)
+  })
+})
