@@ -127,7 +127,8 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   const picked = pickFormat(msg)
   if (!picked) {
     throw new NatraceError(
-      'not an abuse report: no IP address and no known report format found (supported: ' + REPORT_FORMATS.map((f) => f.name).join(', ') + ')',
+      (msg.isEmail ? 'the e-mail names no IP address and is no known report format' : 'not an abuse report: no IP address and no known report format found') +
+        ' (supported: ' + REPORT_FORMATS.map((f) => f.name).join(', ') + ')',
       EXIT.badInput,
       file,
     )
@@ -152,7 +153,7 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
     const ip = opts.publicIp ? canonicalIp(opts.publicIp) : null
     if (!ip) {
       throw new NatraceError(
-        `the report masks the reported IP address ("${oneLineSafe(masked[0]!.raw).slice(0, 80)}"): pass --public-ip with your public IP`,
+        `the report masks the reported IP address (${oneLineSafe(masked[0]!.publicIpPattern ?? 'x.x.x.x')}): pass --public-ip with your public IP`,
         EXIT.badInput,
         file,
       )
