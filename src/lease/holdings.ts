@@ -156,6 +156,12 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
         // a close that names nobody (DHCPEXPIRE without MAC, a deletion) applies to the latest grant
         if (key === 'unknown' && lastOpenKey) key = lastOpenKey
         const w = open.get(key)
+        if (w && w.closed && e.time <= w.end + (w.grace ? graceMs : 0)) {
+          // a second record of the same end (lease file's free block + syslog DHCPRELEASE)
+          w.lastEvidence = Math.max(w.lastEvidence, Math.min(e.time, w.end))
+          w.evidence.push(e.evidence)
+          continue
+        }
         if (w && !w.closed && (e.time <= w.end + (w.grace ? graceMs : 0) || w.endHow === 'assumed-lease-time')) {
           const assumed = w.endHow === 'assumed-lease-time'
           w.end = assumed ? Math.max(e.time, w.start) : Math.min(w.end, e.time)

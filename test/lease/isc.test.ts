@@ -21,7 +21,7 @@ describe('isc-leases', () => {
     const {events} = await readFixture('isc-reassigned/dhcpd.leases')
     const free = events.filter((e) => e.evidence.line === 25)
     expect(free.map((e) => e.event)).toEqual(['lease', 'expire'])
-    expect(free[1]!.time).toBe(utc('2013-06-18T16:31:40Z'))
+    expect(free[1]!.time).toBe(utc('2013-06-18T15:31:40Z'))
     expect(free[1]!.mac).toBe('00:1e:c2:aa:bb:cc')
   })
 
