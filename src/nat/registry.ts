@@ -6,10 +6,12 @@ import type {LineFormat} from '../io/format.js'
 import type {NatEvent} from '../model.js'
 import {ipfw} from './formats/ipfw.js'
 import {conntrack} from './formats/conntrack.js'
+import {mikrotik} from './formats/mikrotik.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
 export const natFormats: NatFormat[] = [
   ipfw,
   conntrack,
+  mikrotik,
 ]
