@@ -7,6 +7,7 @@ import type {NatEvent} from '../model.js'
 import {ipfw} from './formats/ipfw.js'
 import {conntrack} from './formats/conntrack.js'
 import {mikrotik} from './formats/mikrotik.js'
+import {iptables} from './formats/iptables.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
@@ -14,4 +15,5 @@ export const natFormats: NatFormat[] = [
   ipfw,
   conntrack,
   mikrotik,
+  iptables,
 ]
