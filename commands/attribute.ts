@@ -1,0 +1,42 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {failureOf} from '../src/cli/errors.js'
+import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
+import {runAttribution} from '../src/correlate/pipeline.js'
+import {renderAttributionText} from '../src/correlate/render.js'
+import {EXIT} from '../src/io/errors.js'
+import type {AttributionResult} from '../src/model.js'
+
+export default class Attribute extends Command {
+  static override summary = 'Which of my customers did this? Attribute an abuse report through NAT logs and leases, with evidence.'
+  static override description = `Reads the report (e-mail, text, X-ARF, ARF, …), finds the NAT translation of every reported public ip:port at the reported time in the NAT logs, and the holder of the inside address at that instant in the lease sources. Each incident ends attributed (one client), ambiguous (candidates listed) or not-found (the failing step said).
+
+Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found; 2 usage error; 1 bad input.`
+  static override examples = [
+    '<%= config.bin %> attribute samples/reports/nicbr-portscan.eml --nat-logs samples/nat --dhcp samples/dhcp --public-ip 203.0.113.5 --log-tz America/Sao_Paulo',
+    '<%= config.bin %> attribute report.eml --nat-logs /var/log/nat --dhcp /var/db/dhcpd.leases --json',
+  ]
+  static override enableJsonFlag = true
+  static override args = {report: Args.string({description: 'the abuse report (.eml, text or JSON)', required: true})}
+  static override flags = {
+    ...attributionFlags,
+    draft: Flags.string({description: 'also write the reply drafts (reply.eml, customer notices, evidence pack) into this directory'}),
+  }
+
+  async run(): Promise<AttributionResult | undefined> {
+    try {
+      const {args, flags} = await this.parse(Attribute)
+      const result = await runAttribution(attributeOptionsFrom(args.report, flags))
+      if (!this.jsonEnabled()) this.log(renderAttributionText(result))
+      if (flags.draft) {
+        const {writeDrafts} = await import('../src/draft/index.js')
+        const files = await writeDrafts(result, {outDir: flags.draft, reportSource: args.report})
+        if (!this.jsonEnabled()) this.log(`\nDrafts written:\n  ${[files.reply, ...files.customerNotices, files.evidenceMd, files.evidenceJson].join('\n  ')}`)
+      }
+      if (result.incidents.some((i) => i.attribution.status !== 'attributed')) process.exitCode = EXIT.unresolved
+      return result
+    } catch (err) {
+      const f = failureOf(err)
+      this.error(f.message, {exit: f.exit})
+    }
+  }
+}

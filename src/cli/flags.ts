@@ -1,0 +1,54 @@
+/**
+ * The attribution flags shared by `attribute`, `draft` and `review` (one definition, so the three commands
+ * accept the same words — a contract scripts rely on).
+ */
+import {Flags} from '@oclif/core'
+import {UsageError} from '../io/errors.js'
+import {DEFAULT_MAX_SKEW_SECONDS, type AttributeOptions} from '../correlate/options.js'
+
+export const attributionFlags = {
+  'nat-logs': Flags.string({description: 'NAT / firewall log file or directory (recursive; plain, .gz …; rotated sets read in order)', multiple: true, required: true}),
+  dhcp: Flags.string({description: 'lease / RADIUS / static-map source, file or directory', multiple: true, default: []}),
+  'log-tz': Flags.string({description: 'zone of NAT log stamps that carry none (default: the system zone)'}),
+  'dhcp-tz': Flags.string({description: 'zone of lease-log stamps that carry none (default: --log-tz, else the system zone)'}),
+  'report-tz': Flags.string({description: "zone of report stamps that carry none (default: the reporter's convention, e.g. America/Sao_Paulo for registro.br, else UTC)"}),
+  'public-ip': Flags.string({description: 'our public IP, for reports that mask it (x.x.x.x)'}),
+  'max-skew': Flags.string({description: `clock tolerance between the reporter and our logs, seconds (default ${DEFAULT_MAX_SKEW_SECONDS})`}),
+  'our-networks': Flags.string({description: 'our address space (CIDR); reported IPs outside it are flagged, not attributed', multiple: true}),
+  'nat-format': Flags.string({description: 'force the NAT log format (see `natrace logs inspect`) instead of detecting it'}),
+  'lease-format': Flags.string({description: 'force the lease source format instead of detecting it'}),
+}
+
+export interface AttributionFlagValues {
+  'nat-logs': string[]
+  dhcp: string[]
+  'log-tz'?: string
+  'dhcp-tz'?: string
+  'report-tz'?: string
+  'public-ip'?: string
+  'max-skew'?: string
+  'our-networks'?: string[]
+  'nat-format'?: string
+  'lease-format'?: string
+}
+
+export function attributeOptionsFrom(report: string, f: AttributionFlagValues): AttributeOptions {
+  let maxSkew: number | undefined
+  if (f['max-skew'] !== undefined) {
+    maxSkew = Number(f['max-skew'])
+    if (!/^\d+(\.\d+)?$/.test(f['max-skew'].trim()) || !Number.isFinite(maxSkew)) throw new UsageError(`--max-skew takes a number of seconds, not "${f['max-skew']}"`)
+  }
+  return {
+    report,
+    natLogs: f['nat-logs'],
+    dhcp: f.dhcp ?? [],
+    logTz: f['log-tz'],
+    dhcpTz: f['dhcp-tz'],
+    reportTz: f['report-tz'],
+    publicIp: f['public-ip'],
+    maxSkew,
+    ourNetworks: f['our-networks'],
+    natFormat: f['nat-format'],
+    leaseFormat: f['lease-format'],
+  }
+}

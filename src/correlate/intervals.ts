@@ -1,0 +1,187 @@
+/**
+ * NAT records → translation intervals. Vendors log a translation as a start and an end line (conntrack NEW /
+ * DESTROY, ASA 305011 / 305012, PBA alloc / release), as one line with start and end (FortiGate), or as single
+ * packets (ipfw, pf, iptables). The engine matches reports against intervals, so every source looks the same.
+ */
+import type {Evidence, NatEvent} from '../model.js'
+
+export type IntervalHow =
+  /** inside and public tuple on the same record(s): the translation itself */
+  | 'translation'
+  /** a block of public ports held by one inside address */
+  | 'port-block'
+  /** a packet logged with its inside address only (the public port is assumed equal to the inside port) */
+  | 'one-sided'
+
+export interface NatInterval {
+  how: IntervalHow
+  protocol: string | null
+  insideIp: string
+  insidePort: number | null
+  outsideIp: string | null
+  outsidePort: number | null
+  outsidePortEnd: number | null
+  destIp: string | null
+  destPort: number | null
+  subscriber: string | null
+  /** first instant the translation is known to exist (log clock), ms UTC */
+  start: number
+  /** last instant it is known to exist; null when no end record was seen */
+  end: number | null
+  /** last record seen of a translation whose end is not known (interim / repeated records) */
+  lastSeen: number
+  /** for open intervals: when the next translation of the same public tuple starts (it cannot outlive it) */
+  cappedAt: number | null
+  /** instants of single packets (one-sided) */
+  packets: number[]
+  evidence: Evidence[]
+}
+
+const k = (v: string | number | null | undefined) => (v === null || v === undefined ? '-' : String(v))
+
+function tupleKey(e: NatEvent): string {
+  return [e.kind === 'port-block' ? 'pb' : e.kind === 'mapping' ? 'map' : 'ses', k(e.protocol), k(e.insideIp), k(e.insidePort), k(e.outsideIp), k(e.outsidePort), k(e.outsidePortEnd), k(e.destIp), k(e.destPort)].join('|')
+}
+
+/** How long a one-sided packet group of the same inside ip:port → dest may have gaps and still be one flow. */
+const PACKET_FLOW_GAP_MS = 5 * 60_000
+
+/**
+ * Builds intervals from NAT records of any vendor. Start/end pairs are joined by their full tuple; an end
+ * without its start (log rotated in between) keeps the start it states, else only its own instant.
+ */
+export function buildIntervals(events: NatEvent[]): NatInterval[] {
+  const sorted = [...events].sort((a, b) => a.time - b.time || a.evidence.line - b.evidence.line)
+  const out: NatInterval[] = []
+  const open = new Map<string, NatInterval>()
+  const flows = new Map<string, NatInterval>()
+  for (const e of sorted) {
+    if (e.kind === 'packet') {
+      if (!e.insideIp) continue // neither side is one of ours: proves nothing about a client
+      const key = [k(e.protocol), e.insideIp, k(e.insidePort), k(e.destIp), k(e.destPort)].join('|')
+      const cur = flows.get(key)
+      if (cur && e.time - (cur.packets[cur.packets.length - 1] ?? cur.start) <= PACKET_FLOW_GAP_MS) {
+        cur.packets.push(e.time)
+        cur.end = e.time
+        cur.evidence.push(e.evidence)
+        continue
+      }
+      const iv = fromEvent(e, 'one-sided')
+      iv.end = e.time
+      iv.packets.push(e.time)
+      flows.set(key, iv)
+      out.push(iv)
+      continue
+    }
+    if (!e.insideIp) continue
+    const how: IntervalHow = e.kind === 'port-block' ? 'port-block' : 'translation'
+    const key = tupleKey(e)
+    if (e.kind === 'session-end') {
+      const cur = open.get(key)
+      const endAt = e.end ?? e.time
+      if (cur) {
+        cur.end = endAt
+        cur.evidence.push(e.evidence)
+        open.delete(key)
+      } else {
+        const iv = fromEvent(e, how)
+        iv.start = e.end !== null && e.time < e.end ? e.time : endAt
+        iv.end = endAt
+        out.push(iv)
+      }
+      continue
+    }
+    // mapping / port-block records that say which moment of the translation's life they state
+    const cur = open.get(key)
+    if (e.phase === 'interim' || e.phase === 'close') {
+      const stateEnd = e.end ?? e.time
+      if (cur) {
+        cur.evidence.push(e.evidence)
+        cur.cappedAt = null
+        if (e.phase === 'close') {
+          cur.end = stateEnd
+          open.delete(key)
+        } else cur.lastSeen = Math.max(cur.lastSeen, stateEnd)
+      } else {
+        const iv = fromEvent(e, how)
+        iv.start = Math.min(e.time, stateEnd)
+        if (e.phase === 'close') iv.end = stateEnd
+        else {
+          iv.lastSeen = stateEnd
+          open.set(key, iv)
+        }
+        out.push(iv)
+      }
+      continue
+    }
+    if (e.phase === undefined && cur && (e.kind === 'mapping' || e.kind === 'port-block')) {
+      if (e.end === null) {
+        // a repeated record of a translation already open: it proves the translation is still live
+        cur.evidence.push(e.evidence)
+        cur.lastSeen = Math.max(cur.lastSeen, e.time)
+      } else {
+        // a teardown / release stated with its start and end closes the open one
+        cur.end = e.end
+        cur.evidence.push(e.evidence)
+        open.delete(key)
+      }
+      continue
+    }
+    // session-start, session (start and end on one line), mapping / block opened
+    const iv = fromEvent(e, how)
+    iv.end = e.end
+    out.push(iv)
+    if (e.end === null) open.set(key, iv)
+  }
+  capOpenIntervals(out)
+  return out
+}
+
+function fromEvent(e: NatEvent, how: IntervalHow): NatInterval {
+  return {
+    how,
+    protocol: e.protocol,
+    insideIp: e.insideIp!,
+    insidePort: e.insidePort,
+    outsideIp: e.outsideIp,
+    outsidePort: e.outsidePort,
+    outsidePortEnd: e.outsidePortEnd,
+    destIp: e.destIp,
+    destPort: e.destPort,
+    subscriber: e.subscriber,
+    start: e.time,
+    end: null,
+    lastSeen: e.time,
+    cappedAt: null,
+    packets: [],
+    evidence: [e.evidence],
+  }
+}
+
+/**
+ * An open translation (no end record) cannot outlive the next translation of the same public ip:port (and
+ * destination) for another inside client: that is where its evidence stops.
+ */
+function capOpenIntervals(ivs: NatInterval[]): void {
+  const byPublic = new Map<string, NatInterval[]>()
+  for (const iv of ivs) {
+    if (iv.how === 'one-sided' || iv.outsideIp === null) continue
+    const key = `${iv.outsideIp}|${k(iv.outsidePort)}|${k(iv.protocol)}`
+    let list = byPublic.get(key)
+    if (!list) byPublic.set(key, (list = []))
+    list.push(iv)
+  }
+  for (const list of byPublic.values()) {
+    list.sort((a, b) => a.start - b.start)
+    for (const [i, iv] of list.entries()) {
+      if (iv.end !== null) continue
+      for (let j = i + 1; j < list.length; j++) {
+        const next = list[j]!
+        if (next.insideIp !== iv.insideIp && (iv.destIp === null || next.destIp === null || next.destIp === iv.destIp)) {
+          iv.cappedAt = next.start
+          break
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * One attribution run: report → NAT logs (pre-filtered on the report's addresses) → lease sources
+ * (pre-filtered on the inside addresses found) → engine → the JSON contract (AttributionResult).
+ * `attribute`, `draft` and `review` all call this, so they give the same answers.
+ */
+import type {Assumption, AttributionResult, Incident, InputSummary, LeaseEvent, NatEvent, Report} from '../model.js'
+import {formatWarning, NatraceError, UsageError, type Warning} from '../io/errors.js'
+import {readAll, summarize} from '../io/inputs.js'
+import {expandInputs} from '../io/files.js'
+import type {SourceResult} from '../io/source.js'
+import {formatInZone, isoUtc, systemZone, toZone, type YearPolicy} from '../io/time.js'
+import {readReport} from '../report/index.js'
+import {natFormats} from '../nat/registry.js'
+import {leaseFormats} from '../lease/registry.js'
+import {buildHoldings} from '../lease/holdings.js'
+import {buildIntervals} from './intervals.js'
+import {correlate} from './engine.js'
+import {DEFAULT_MAX_SKEW_SECONDS, type AttributeOptions, type Progress, type ProgressSink} from './options.js'
+
+export async function runAttribution(opts: AttributeOptions, onProgress?: ProgressSink): Promise<AttributionResult> {
+  checkZones(opts)
+  const skewS = opts.maxSkew ?? DEFAULT_MAX_SKEW_SECONDS
+  if (!Number.isFinite(skewS) || skewS < 0 || skewS > 86_400) throw new UsageError(`--max-skew must be a number of seconds between 0 and 86400, not ${opts.maxSkew}`)
+  const progress = makeProgress(onProgress)
+  progress({phase: 'report'})
+  const report = await readReport(opts.report, {reportTz: opts.reportTz, publicIp: opts.publicIp, ourNetworks: opts.ourNetworks})
+  if (report.incidents.length === 0) throw new NatraceError('the report names no event with an IP address: nothing to attribute', 1, opts.report)
+
+  const warnings: Warning[] = []
+  const year = yearPolicy(report.incidents)
+
+  // NAT logs: only lines that can name one of the report's translations are parsed
+  const needles = natNeedles(report.incidents)
+  const natFiles = await expandInputs(opts.natLogs, 'NAT log')
+  const natTotal = natFiles.reduce((a, f) => a + f.size, 0)
+  let natBytesDone = 0
+  const nat = await readAll<NatEvent>(natFiles.map((f) => f.path), 'NAT log', natFormats, {
+    zone: opts.logTz,
+    year,
+    needles,
+    format: opts.natFormat,
+    onWarning: (w) => warnings.push(w),
+    onFile: (f, i, n) => {
+      natBytesDone = natFiles.slice(0, i).reduce((a, x) => a + x.size, 0)
+      progress({phase: 'nat', file: f.display, filesDone: i, filesTotal: n, bytesTotal: natTotal, bytesRead: natBytesDone})
+    },
+    onProgress: (bytes, lines) => progress({phase: 'nat', bytesRead: natBytesDone + bytes, lines}),
+  }).catch(rethrowFormat)
+  const natEvents = nat.results.flatMap((r) => r.records)
+  const intervals = buildIntervals(natEvents)
+
+  // lease sources: only lines naming an inside address that the NAT step found (multi-line formats: all)
+  const insideIps = [...new Set(intervals.map((iv) => iv.insideIp))]
+  progress({phase: 'leases', filesDone: 0, filesTotal: 0, bytesRead: 0, matched: intervals.length})
+  const leaseRead =
+    opts.dhcp.length > 0
+      ? await readAll<LeaseEvent>(opts.dhcp, 'lease source', leaseFormats, {
+          zone: opts.dhcpTz ?? opts.logTz,
+          year,
+          needles: insideIps.length > 0 && insideIps.length <= 5000 ? insideIps : undefined,
+          format: opts.leaseFormat,
+          onWarning: (w) => warnings.push(w),
+          onFile: (f, i, n) => progress({phase: 'leases', file: f.display, filesDone: i, filesTotal: n}),
+        }).catch(rethrowFormat)
+      : null
+  const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])
+
+  progress({phase: 'correlate'})
+  const natCoverage = nat.results
+    .filter((r) => r.spanFirstMs !== null && r.spanLastMs !== null)
+    .map((r) => ({first: r.spanFirstMs!, last: r.spanLastMs!}))
+  const reportZone = report.incidents[0]?.zone.zone ?? 'UTC'
+  const out = correlate(report.incidents, intervals, holdings, {
+    maxSkewMs: skewS * 1000,
+    natCoverage,
+    haveLeases: leaseRead !== null,
+    reportZone,
+  })
+
+  const assumptions: Assumption[] = [
+    ...report.assumptions,
+    ...sourceAssumptions('NAT log', nat.results, opts.logTz ? '--log-tz' : null),
+    ...(leaseRead ? sourceAssumptions('lease source', leaseRead.results, opts.dhcpTz ? '--dhcp-tz' : opts.logTz ? '--log-tz' : null) : []),
+    ...out.assumptions,
+  ]
+  if (opts.maxSkew === undefined)
+    assumptions.push({kind: 'max-skew', text: `clock tolerance between the reporter and our logs: ±${skewS} s (default; --max-skew to change)`})
+  const unread = nat.results.filter((r) => r.format === null)
+  for (const r of unread) warnings.push({file: r.file.display, message: 'no known NAT log format recognised in this file: not used (see `natrace logs inspect`)'})
+  if (leaseRead) for (const r of leaseRead.results.filter((x) => x.format === null)) warnings.push({file: r.file.display, message: 'no known lease format recognised in this file: not used (see `natrace leases inspect`)'})
+
+  progress({phase: 'done', matched: out.incidents.filter((i) => i.attribution.status === 'attributed').length})
+  return {
+    report: {
+      file: opts.report,
+      format: report.format,
+      reporter: report.reporter,
+      ticket: report.ticket,
+      subject: report.subject,
+      messageId: report.messageId,
+      from: report.from,
+      replyTo: report.replyTo,
+      date: report.date === null ? null : isoUtc(report.date),
+      language: report.language,
+      zone: reportZone,
+    },
+    assumptions,
+    incidents: out.incidents.map((inc, i) => ({
+      ...inc,
+      reportedTime: formatInZone(report.incidents[i]!.time, report.incidents[i]!.zone.zone),
+    })),
+    clients: out.clients,
+    clockOffsetSeconds: out.clockOffsetSeconds,
+    inputs: {
+      nat: nat.results.map(summarizeSpan),
+      leases: leaseRead ? leaseRead.results.map(summarizeSpan) : [],
+    },
+    warnings: warnings.map(formatWarning),
+  }
+}
+
+/** The report that was read, for callers that show it before the logs are read (review). */
+export type {Report}
+
+function summarizeSpan<T>(r: SourceResult<T>): InputSummary {
+  const s = summarize(r)
+  // a pre-filtered read only parsed matching lines: the file's span comes from its first and last lines
+  if (r.prefiltered) {
+    s.firstTime = r.spanFirstMs === null ? null : isoUtc(r.spanFirstMs)
+    s.lastTime = r.spanLastMs === null ? null : isoUtc(r.spanLastMs)
+  }
+  return s
+}
+
+function checkZones(opts: AttributeOptions): void {
+  for (const [flag, z] of [['--log-tz', opts.logTz], ['--dhcp-tz', opts.dhcpTz], ['--report-tz', opts.reportTz]] as const) {
+    if (z === undefined) continue
+    try {
+      toZone(z)
+    } catch (e) {
+      throw new UsageError(`${flag}: ${(e as Error).message}`)
+    }
+  }
+}
+
+function rethrowFormat(e: unknown): never {
+  if (e instanceof NatraceError) throw e
+  const msg = (e as Error).message ?? String(e)
+  if (/unknown format/.test(msg)) throw new UsageError(`${msg}: see \`natrace logs inspect\` for the format names`)
+  throw e
+}
+
+/**
+ * Syslog stamps have no year: take the one that puts each line nearest to the report's events (a log line
+ * from December read for a January report is last year's).
+ */
+function yearPolicy(incidents: Incident[]): YearPolicy {
+  const first = Math.min(...incidents.map((i) => i.time))
+  return {anchorMs: first, mode: 'nearest', anchorWhat: "the report's first event"}
+}
+
+/**
+ * Substrings that every NAT line able to match one of the incidents contains: the public IP (two-sided
+ * translations), the destination IP, and — when the destination is masked or absent — the source port as
+ * written by one-sided logs (ipfw "ip:52218", iptables "SPT=52218", conntrack "sport=52218").
+ */
+export function natNeedles(incidents: Incident[]): string[] {
+  const out = new Set<string>()
+  for (const inc of incidents) {
+    if (inc.publicIp) out.add(inc.publicIp)
+    if (inc.destIp) out.add(inc.destIp)
+    else if (inc.publicPort !== null) out.add(String(inc.publicPort))
+  }
+  return [...out]
+}
+
+function sourceAssumptions<T>(what: string, results: SourceResult<T>[], flag: string | null): Assumption[] {
+  const out: Assumption[] = []
+  for (const r of results) {
+    if (r.format === null) continue
+    const file = r.file.display
+    const zoneText =
+      r.zone.how === 'format'
+        ? `${r.zone.zone}, as the ${r.format} format defines`
+        : r.zone.how === 'flag'
+          ? `${r.zone.zone}, from ${flag ?? 'the command line'}`
+          : `${r.zone.zone}, the system zone (nothing said; pass ${what === 'NAT log' ? '--log-tz' : '--dhcp-tz'} if the device logs in another zone)`
+    out.push({kind: what === 'NAT log' ? 'log-zone' : 'lease-zone', file, text: `${what} ${file} (${r.format}): times without a zone read in ${zoneText}`})
+    if (r.years.length > 0)
+      out.push({kind: 'syslog-year', file, text: `${file}: syslog stamps carry no year; read as ${r.years.join(', ')} (nearest to the report's first event)`})
+    if (r.dstRepeated > 0)
+      out.push({kind: 'dst-ambiguous', file, text: `${file}: ${r.dstRepeated} line(s) fall in the repeated DST hour of ${r.zone.zone}; resolved by line order`})
+    if (r.dstGap > 0) out.push({kind: 'dst-gap', file, text: `${file}: ${r.dstGap} line(s) stamped inside a DST gap of ${r.zone.zone} (a time that does not exist); read with the offset before the gap`})
+    if (r.malformed.count > 0)
+      out.push({kind: 'malformed', file, text: `${file}: ${r.malformed.count} line(s) of ${r.format} could not be read (first: ${r.malformed.first.map((m) => `line ${m.line}: ${m.reason}`).join('; ')})`})
+  }
+  return out
+}
+
+function makeProgress(sink?: ProgressSink): (p: Partial<Progress> & {phase: Progress['phase']}) => void {
+  const state: Progress = {phase: 'report', filesDone: 0, filesTotal: 0, bytesRead: 0, bytesTotal: 0, lines: 0, matched: 0}
+  return (p) => {
+    if (!sink) return
+    Object.assign(state, p)
+    sink({...state})
+  }
+}
+
+export {systemZone}
