@@ -8,6 +8,7 @@ import {ipfw} from './formats/ipfw.js'
 import {conntrack} from './formats/conntrack.js'
 import {mikrotik} from './formats/mikrotik.js'
 import {iptables} from './formats/iptables.js'
+import {pf} from './formats/pf.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
@@ -16,4 +17,5 @@ export const natFormats: NatFormat[] = [
   conntrack,
   mikrotik,
   iptables,
+  pf,
 ]

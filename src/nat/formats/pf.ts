@@ -1,0 +1,110 @@
+/**
+ * pfSense / OPNsense `filterlog` CSV (BSD syslog or RFC 5424 header), layout of the pfSense "Filter Log
+ * Format" documentation:
+ *
+ *   rule,subrule,anchor,tracker,interface,reason,action,dir,ipver, …
+ *   IPv4: tos,ecn,ttl,id,offset,flags,proto-id,proto-text,length,src,dst, then per protocol
+ *   IPv6: class,flowlabel,hoplimit,proto-text,proto-id,length,src,dst, then per protocol
+ *   TCP/UDP: sport,dport,datalen[,tcp flags,seq,ack,window,urg,options]
+ *
+ *   Mar  3 21:14:02 fw filterlog[4411]: 5,,,1000000103,igb0,match,pass,out,4,0x0,,63,2211,0,DF,6,tcp,60,198.51.100.2,203.0.113.9,40000,443,0,S,1,,64240,,mss
+ *
+ * One-sided: each line is one packet on one interface (the LAN-side line holds the inside address, the
+ * WAN-side line the public one after NAT). src/dst as written; inside/dest only where the line proves them.
+ */
+import type {Line} from '../../io/lines.js'
+import type {ParseContext} from '../../io/format.js'
+import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import type {NatEvent} from '../../model.js'
+import type {NatFormat} from '../registry.js'
+import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp} from '../syslog.js'
+
+const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp'])
+
+function csvOf(t: string): string[] | null {
+  const k = t.indexOf('filterlog')
+  if (k < 0) return null
+  const sp = t.lastIndexOf(' ')
+  if (sp < k) return null
+  const body = t.slice(sp + 1)
+  const c0 = body.charCodeAt(0)
+  if (!(c0 >= 48 && c0 <= 57)) return null
+  const f = body.split(',')
+  return f.length >= 9 ? f : null
+}
+
+function looksPf(l: string): boolean {
+  const f = csvOf(l)
+  return f !== null && (f[8] === '4' || f[8] === '6') && (f[7] === 'in' || f[7] === 'out')
+}
+
+export const pf: NatFormat = {
+  name: 'pf',
+  description: 'pfSense / OPNsense filterlog CSV (one packet per line)',
+  prefilter: true,
+  detect(sample) {
+    return detectScore(sample, looksPf)
+  },
+  parse(line: Line, ctx: ParseContext) {
+    const t = line.text
+    const f = csvOf(t)
+    if (!f) return null
+    const ver = f[8]
+    let protoText: string | undefined
+    let protoId: number
+    let srcI: number
+    if (ver === '4') {
+      protoId = Number(f[15])
+      protoText = f[16]
+      srcI = 18
+    } else if (ver === '6') {
+      protoText = f[12]
+      protoId = Number(f[13])
+      srcI = 15
+    } else return null // filterlog's non-IP records
+    const src = canonicalIp(f[srcI] ?? '')
+    const dst = canonicalIp(f[srcI + 1] ?? '')
+    if (!src || !dst) {
+      ctx.malformed(line, `filterlog IPv${ver} record without readable source/destination addresses`)
+      return null
+    }
+    const protocol = PROTO_NUMBERS[protoId] ?? (protoText ? protoText.toLowerCase() : null)
+    let sp: number | null = null
+    let dp: number | null = null
+    if (PORTED.has(protocol ?? '')) {
+      sp = port(f[srcI + 2])
+      dp = port(f[srcI + 3])
+      if (sp === null || dp === null) {
+        ctx.malformed(line, `filterlog ${protocol} record without readable ports`)
+        return null
+      }
+    }
+    const head = syslogStamp(t, ctx)
+    if (!head) {
+      ctx.malformed(line, 'filterlog record without a readable syslog time stamp')
+      return null
+    }
+    const ev: NatEvent = blankEvent('packet', head.time, evidence(line, ctx, 'packet'))
+    ev.protocol = protocol
+    ev.srcIp = src
+    ev.srcPort = sp
+    ev.dstIp = dst
+    ev.dstPort = dp
+    ev.dir = f[7] === 'in' ? 'in' : f[7] === 'out' ? 'out' : null
+    ev.iface = f[4] || null
+    if (isInsideAddress(src)) {
+      ev.insideIp = src
+      ev.insidePort = sp
+      ev.destIp = dst
+      ev.destPort = dp
+      ev.evidence.role = 'outbound packet'
+    } else if (isInsideAddress(dst)) {
+      ev.insideIp = dst
+      ev.insidePort = dp
+      ev.destIp = src
+      ev.destPort = sp
+      ev.evidence.role = 'reply packet'
+    }
+    return ev
+  },
+}
