@@ -88,7 +88,11 @@ export function ticketFromSubject(subject: string | null): string | null {
   if (nic) return nic[1]!
   const sc = /\[SpamCop\s*\([^)]*\)\s*id:\s*(\d+)\s*\]/i.exec(s)
   if (sc) return sc[1]!
-  const tag = /\[\s*((?:Issue|CSIRT|Ticket|Case|Incident|CERT|Abuse)\s*[#:-]?\s*[\w.-]*\d[\w.-]*)\s*\]/i.exec(s)
+  const issue = /(?:^|\[|\s)Issue\s*#?\s*(\d[\w-]*)\b/i.exec(s)
+  if (issue) return issue[1]!
+  const rid = /\bRID:\s*(\d[\w-]*)/i.exec(s)
+  if (rid) return rid[1]!
+  const tag = /\[\s*((?:CSIRT|Ticket|Case|Incident|CERT|Abuse)\s*[#:-]?\s*[\w.-]*\d[\w.-]*)\s*\]/i.exec(s)
   if (tag) return tag[1]!.replace(/\s+/g, ' ')
   return null
 }
@@ -102,4 +106,32 @@ export function transportProtocol(text: string | null | undefined): string | nul
   if (PROTO_NUMBERS[t]) return PROTO_NUMBERS[t]!
   if (['tcp', 'udp', 'icmp', 'sctp', 'gre', 'esp', 'icmpv6', 'ipv6-icmp'].includes(t)) return t === 'icmpv6' ? 'ipv6-icmp' : t
   return null
+}
+
+/**
+ * Flat "Key: value" records (X-ARF 0.1/0.2 YAML, feedback-report fields, cyscon/webiron YAML): keys
+ * lower-cased, YAML quotes and tags (!!python/unicode) removed, continuation lines joined.
+ */
+export function keyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>()
+  let last: string | null = null
+  for (const line of text.split(/\r?\n/)) {
+    if (/^---\s*$|^\.\.\.\s*$/.test(line)) continue
+    const m = /^\s{0,8}(?:-\s+)?([A-Za-z][\w./ -]{0,40}?)\s*:(?:\s+(.*)|\s*)$/.exec(line)
+    if (m && !/^\s{2,}\S/.test(line.replace(/^\s*-\s+/, ''))) {
+      last = m[1]!.toLowerCase().trim()
+      const v = cleanYamlValue(m[2] ?? '')
+      if (!out.has(last)) out.set(last, v)
+      continue
+    }
+    if (last && /^\s+\S/.test(line) && !line.includes(': ')) out.set(last, `${out.get(last)} ${line.trim()}`.trim())
+    else last = null
+  }
+  return out
+}
+
+function cleanYamlValue(v: string): string {
+  let s = v.trim().replace(/^!!\S+\s+/, '')
+  if ((s.startsWith("'") && s.endsWith("'")) || (s.startsWith('"') && s.endsWith('"'))) s = s.slice(1, -1)
+  return s.trim()
 }
