@@ -1,0 +1,76 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {failureOf} from '../src/cli/errors.js'
+import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
+import {EXIT} from '../src/io/errors.js'
+
+export default class Review extends Command {
+  static override summary = 'Review an attribution interactively in the terminal: check the evidence, decide, write the drafts.'
+  static override description = `Runs the same attribution as \`natrace attribute\` with a live progress view, then shows the report header
+(reporter, ticket, zones, clock offset), the incidents (attributed / ambiguous / not found) and, for the selected
+one, its candidates with confidence and the evidence chain (file:line and the raw log and lease lines).
+
+Keys: ↑/↓ incident · ←/→ candidate · a accept · r reject · n note · u undo · d preview the reply and customer
+notice · w write the drafts (the files \`natrace draft\` writes, with your decisions) · i assumptions · ? help · q quit.
+
+Needs a terminal; in scripts use \`natrace attribute\` or \`natrace draft\`. Respects NO_COLOR.`
+  static override examples = [
+    '<%= config.bin %> review samples/reports/nicbr-portscan.eml --nat-logs samples/nat --dhcp samples/dhcp --public-ip 203.0.113.5 --log-tz America/Sao_Paulo',
+  ]
+  static override args = {report: Args.string({description: 'the abuse report (.eml, text or JSON)', required: true})}
+  static override flags = {
+    ...attributionFlags,
+    out: Flags.string({description: 'directory `w` writes the drafts into (created if missing)', default: 'natrace-drafts'}),
+    lang: Flags.string({description: "language of the reply (pt-BR, en, es; default: the reporter's)"}),
+    'customer-lang': Flags.string({description: 'language of customer notices (default: config customerLanguage, else the reply language)'}),
+    templates: Flags.string({description: 'directory with your own templates: DIR/<lang>/{reply,notice,notice-subject}.eta'}),
+    config: Flags.string({description: 'operator config file (default: ./natrace.config.json, else ~/.config/natrace/config.json)'}),
+    org: Flags.string({description: 'organisation name signing the drafts (overrides the config)'}),
+    from: Flags.string({description: 'From address of the reply (overrides the config)'}),
+  }
+
+  async run(): Promise<void> {
+    let exit: number = EXIT.ok
+    try {
+      const {args, flags} = await this.parse(Review)
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        this.error('review needs an interactive terminal; in scripts use `natrace attribute` (or `natrace draft`) with the same flags', {
+          exit: EXIT.usage,
+        })
+      }
+      const opts = attributeOptionsFrom(args.report, flags)
+      const {loadOperatorConfig} = await import('../src/draft/index.js')
+      const config = await loadOperatorConfig(flags.config)
+      if (flags.org) config.organisation = flags.org
+      if (flags.from) config.from = flags.from
+
+      // chalk (inside ink) reads the colour level when first loaded: decide before importing the UI
+      const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
+      if (noColor) process.env.FORCE_COLOR = '0'
+      const [{runReview}, {draftIO}, {runAttribution}] = await Promise.all([
+        import('../src/tui/index.js'),
+        import('../src/tui/drafts.js'),
+        import('../src/correlate/pipeline.js'),
+      ])
+      const outcome = await runReview({
+        title: args.report,
+        color: !noColor,
+        load: (onProgress) => runAttribution(opts, onProgress),
+        drafts: draftIO({
+          outDir: flags.out,
+          config,
+          reportSource: args.report,
+          ...(flags.lang ? {lang: flags.lang} : {}),
+          ...(flags['customer-lang'] ? {customerLang: flags['customer-lang']} : {}),
+          ...(flags.templates ? {templatesDir: flags.templates} : {}),
+        }),
+      })
+      if (outcome.error !== undefined) throw outcome.error
+      exit = outcome.exitCode
+    } catch (err) {
+      const f = failureOf(err)
+      this.error(f.message, {exit: f.exit})
+    }
+    // an abort while logs are still being read leaves streams open: end here
+    if (exit !== EXIT.ok) this.exit(exit)
+  }
+}

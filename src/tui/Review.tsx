@@ -1,0 +1,118 @@
+/**
+ * The whole `natrace review` session: the live progress view while the attribution runs, then the review
+ * screen; a failed run shows its one-line error and ends with exit code 1.
+ */
+import {useEffect, useRef, useState} from 'react'
+import {Box, useApp, useInput} from 'ink'
+import type {Progress, ProgressSink} from '../correlate/options.js'
+import type {AttributionResult} from '../model.js'
+import {ReviewApp, type DraftIO} from './App.js'
+import type {ReviewDecision} from './decisions.js'
+import {ProgressView} from './Progress.js'
+import {advance, initialProgress, type ProgressState} from './progress.js'
+import {Rows, seg} from './rows.js'
+import {safe} from './text.js'
+import {ThemeContext, useTermSize, type Size} from './theme.js'
+
+/** How a review session ended. */
+export interface ReviewOutcome {
+  /** 0 quit normally; the error's exit code (1 bad input, 2 usage) when the run failed; 130 aborted while reading */
+  exitCode: number
+  /** the failure of the run, as thrown (the command turns it into its one-line message and exit code) */
+  error?: unknown
+  decisions: ReviewDecision[]
+}
+
+export interface ReviewProps {
+  /** report path as given, shown while loading */
+  title: string
+  /** runs the attribution, reporting progress */
+  load: (onProgress: ProgressSink) => Promise<AttributionResult>
+  drafts: DraftIO
+  color?: boolean
+  size?: Size
+  /** clock (tests) */
+  now?: () => number
+  /** how often the progress view redraws, ms */
+  tickMs?: number
+  onDone?: (o: ReviewOutcome) => void
+}
+
+type State =
+  | {kind: 'loading'}
+  | {kind: 'ready'; result: AttributionResult}
+  | {kind: 'failed'; error: string}
+
+export function Review({title, load, drafts, color = true, size: fixed, now = Date.now, tickMs = 200, onDone}: ReviewProps) {
+  const {exit} = useApp()
+  const size = useTermSize(fixed)
+  const [state, setState] = useState<State>({kind: 'loading'})
+  const progress = useRef<ProgressState>(initialProgress(now()))
+  const [, setTick] = useState(0)
+
+  useEffect(() => {
+    let alive = true
+    const sink: ProgressSink = (p: Progress) => {
+      progress.current = advance(progress.current, p, now())
+    }
+    load(sink).then(
+      (result) => {
+        if (alive) setState({kind: 'ready', result})
+      },
+      (err: unknown) => {
+        if (!alive) return
+        const e = err as {oneLine?: () => string; message?: string; exitCode?: unknown}
+        const text = safe(typeof e?.oneLine === 'function' ? e.oneLine() : (e?.message ?? String(err)))
+        setState({kind: 'failed', error: text})
+        onDone?.({exitCode: typeof e?.exitCode === 'number' && e.exitCode > 0 ? e.exitCode : 1, error: err ?? new Error(text), decisions: []})
+        // let the error frame reach the terminal before ink unmounts
+        setTimeout(() => exit(), 0)
+      },
+    )
+    return () => {
+      alive = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+
+  // redraw the progress view at a steady pace (rate and ETA move even when no callback arrives)
+  useEffect(() => {
+    if (state.kind !== 'loading') return
+    const t = setInterval(() => {
+      setTick((n) => n + 1)
+    }, tickMs)
+    return () => clearInterval(t)
+  }, [state.kind, tickMs])
+
+  useInput(
+    (input, key) => {
+      if (input === 'q' || key.escape) {
+        onDone?.({exitCode: 130, decisions: []})
+        exit()
+      }
+    },
+    {isActive: state.kind === 'loading'},
+  )
+
+  const width = Math.max(40, size.columns)
+  let view
+  if (state.kind === 'ready') {
+    view = (
+      <ReviewApp
+        result={state.result}
+        drafts={drafts}
+        size={fixed}
+        onQuit={(decisions) => onDone?.({exitCode: 0, decisions})}
+      />
+    )
+  } else if (state.kind === 'failed') {
+    view = <Rows rows={[[seg('natrace review: ', {bold: true}), seg(state.error, {color: 'red', bold: true})]]} width={width} />
+  } else {
+    view = (
+      <Box height={Math.max(12, size.rows - 1)} flexDirection="column">
+        <ProgressView state={progress.current} now={now()} width={width} title={title} />
+      </Box>
+    )
+  }
+  return <ThemeContext.Provider value={{color}}>{view}</ThemeContext.Provider>
+}

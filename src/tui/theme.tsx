@@ -1,0 +1,50 @@
+/**
+ * Colour policy of the review screen. With NO_COLOR (https://no-color.org) every colour is dropped; meaning
+ * is always carried by text too (status labels, "▸" selection marks), never by colour alone.
+ */
+import {createContext, useContext, useEffect, useState, type ReactNode} from 'react'
+import {Text, useStdout, type TextProps} from 'ink'
+
+export interface Theme {
+  color: boolean
+}
+
+export const ThemeContext = createContext<Theme>({color: true})
+
+/** NO_COLOR set to any non-empty value turns colour off. */
+export function colorFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '')
+}
+
+/** ink's Text, minus colours when the theme says so. */
+export function T(props: TextProps & {children?: ReactNode}) {
+  const {color} = useContext(ThemeContext)
+  if (color) return <Text {...props} />
+  const {color: _c, backgroundColor: _b, inverse: _i, ...rest} = props
+  return <Text {...rest} />
+}
+
+export interface Size {
+  columns: number
+  rows: number
+}
+
+/** The terminal size, updated on resize. `fixed` (tests) overrides it. */
+export function useTermSize(fixed?: Size): Size {
+  const {stdout} = useStdout()
+  const read = (): Size => ({columns: stdout?.columns || 80, rows: stdout?.rows || 24})
+  const [size, setSize] = useState<Size>(fixed ?? read())
+  useEffect(() => {
+    if (fixed) {
+      setSize(fixed)
+      return
+    }
+    const onResize = () => setSize(read())
+    stdout?.on('resize', onResize)
+    return () => {
+      stdout?.off('resize', onResize)
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout, fixed?.columns, fixed?.rows])
+  return fixed ?? size
+}
