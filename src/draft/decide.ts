@@ -72,8 +72,10 @@ function classify(result: AttributionResult, inc: IncidentOut, final: Attributio
   if (rejected) return 'unresolved'
   if (final.status === 'attributed') return 'notified'
   if (final.status === 'ambiguous') return 'ambiguous'
-  if (NOT_OURS.test(final.reason)) return 'not-ours'
-  if (inc.publicPort === null) return 'no-port'
+  if (inc.outsideOurNetworks || NOT_OURS.test(final.reason)) return 'not-ours'
+  if (inc.publicPort === null || inc.portRole === 'destination') return 'no-port'
+  // the translation was found but no lease names its holder: for the reporter, the customer is not confirmed
+  if (final.step === 'lease') return 'unresolved'
   const t = Date.parse(inc.time)
   if (NOT_COVERED.test(final.reason) || coveredByNat(result, t) === false) return 'not-covered'
   return 'no-match'
@@ -82,7 +84,7 @@ function classify(result: AttributionResult, inc: IncidentOut, final: Attributio
 function missingOf(inc: IncidentOut, outcome: Outcome): DecidedIncident['missing'] {
   if (outcome === 'notified' || outcome === 'not-ours' || outcome === 'not-covered') return []
   const out: DecidedIncident['missing'] = []
-  if (inc.publicPort === null) out.push('source-port')
+  if (inc.publicPort === null || inc.portRole === 'destination') out.push('source-port')
   // RFC 6302: a shared address needs the exact time with its zone (and the port) to be attributed
   out.push('zoned-time')
   if (outcome === 'ambiguous') out.push('more-events')

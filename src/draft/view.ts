@@ -169,7 +169,7 @@ export function buildReplyView(
       lastUtc: utcText(last),
       publicIp: clean(inc.publicIp, 60),
       publicPort: inc.publicPort,
-      destIp: clean(inc.destIp, 60),
+      destIp: clean(inc.destIp ?? inc.destIpMasked ?? null, 60),
       destPort: inc.destPort,
       protocol: protocolText(inc.protocol),
       quote: quoteLines(inc.raw),
@@ -249,7 +249,7 @@ export function buildNoticeView(
         publicIp: clean(d.incident.publicIp, 60),
         publicPort: d.incident.publicPort,
         insidePort: d.final.insidePort,
-        destIp: clean(d.incident.destIp, 60),
+        destIp: clean(d.incident.destIp ?? d.incident.destIpMasked ?? null, 60),
         destPort: d.incident.destPort,
         protocol: protocolText(d.incident.protocol),
       }
