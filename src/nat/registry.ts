@@ -9,6 +9,7 @@ import {conntrack} from './formats/conntrack.js'
 import {mikrotik} from './formats/mikrotik.js'
 import {iptables} from './formats/iptables.js'
 import {pf} from './formats/pf.js'
+import {ulogd} from './formats/ulogd.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
@@ -18,4 +19,5 @@ export const natFormats: NatFormat[] = [
   mikrotik,
   iptables,
   pf,
+  ulogd,
 ]

@@ -26,6 +26,7 @@ import {canonicalIp} from '../../io/net.js'
 import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
+import {applyTuples} from '../tuples.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp} from '../syslog.js'
 
 const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
@@ -191,23 +192,11 @@ export const conntrack: NatFormat = {
       ev.end = stop.ms
     } else ev = blankEvent(kind, time, evidence(line, ctx, em ? `conntrack ${em[1]}` : 'conntrack table entry'))
     ev.protocol = protocol
-    const snat = rDst !== oSrc || rDport !== oSport
-    const dnat = rSrc !== oDst || rSport !== oDport
-    if (dnat && !snat) {
-      ev.insideIp = rSrc
-      ev.insidePort = ported ? rSport : null
-      ev.outsideIp = oDst
-      ev.outsidePort = ported ? oDport : null
-      ev.destIp = oSrc
-      ev.destPort = ported ? oSport : null
-    } else {
-      ev.insideIp = oSrc
-      ev.insidePort = ported ? oSport : null
-      ev.outsideIp = rDst
-      ev.outsidePort = ported ? rDport : null
-      ev.destIp = oDst
-      ev.destPort = ported ? oDport : null
-    }
+    applyTuples(
+      ev,
+      {src: oSrc, dst: oDst, sport: ported ? oSport : null, dport: ported ? oDport : null},
+      {src: rSrc, dst: rDst, sport: ported ? rSport : null, dport: ported ? rDport : null},
+    )
     ev.replied = assured ? true : !unreplied
     return ev
   },
