@@ -145,7 +145,8 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   }
   const raw = result.incidents.filter((i) => Number.isFinite(i.time))
   if (raw.length === 0) {
-    throw new NatraceError(`no incident found: the ${format.name} report names no IP address with a time`, EXIT.badInput, file)
+    const why = warnings.find((w) => w.kind === 'report-warning')
+    throw new NatraceError(`no incident found: the ${format.name} report names no IP address with a time${why ? ` (${why.text})` : ''}`, EXIT.badInput, file)
   }
   // masked public IP → --public-ip
   const masked = raw.filter((i) => i.publicIp === null && i.publicIpMasked)
