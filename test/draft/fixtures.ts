@@ -121,7 +121,7 @@ export function registroBr(): AttributionResult {
     ],
     clients: [{insideIp: ALICE.insideIp, mac: ALICE.mac, hostname: ALICE.hostname, subscriber: ALICE.subscriber, incidents: [0, 1], firstSeen: '2013-06-18T18:53:34Z', lastSeen: '2013-06-18T18:54:59Z'}],
     clockOffsetSeconds: 1,
-    inputs: {nat: [NAT_INPUT], leases: [LEASE_INPUT]},
+    inputs: {nat: [{...NAT_INPUT}], leases: [{...LEASE_INPUT}]},
     warnings: [],
   }
 }
@@ -177,7 +177,7 @@ export function csirtEs(): AttributionResult {
     ],
     clients: [{insideIp: BOB.insideIp, mac: BOB.mac, hostname: BOB.hostname, subscriber: BOB.subscriber, incidents: [0], firstSeen: '2025-01-10T13:05:00Z', lastSeen: '2025-01-10T13:05:00Z'}],
     clockOffsetSeconds: null,
-    inputs: {nat: [{...NAT_INPUT, firstTime: '2025-01-10T00:00:00Z', lastTime: '2025-01-11T00:00:00Z'}], leases: [LEASE_INPUT]},
+    inputs: {nat: [{...NAT_INPUT, firstTime: '2025-01-10T00:00:00Z', lastTime: '2025-01-11T00:00:00Z'}], leases: [{...LEASE_INPUT}]},
     warnings: [],
   }
 }
