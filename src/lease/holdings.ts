@@ -80,7 +80,17 @@ interface Work {
   evidence: Evidence[]
   graceEnd: number
   conflicts: Set<Work>
+  /** file+line of the evidence already listed */
+  seen: Set<string>
   out?: HoldingPeriod
+}
+
+/** one record may yield several events (a free lease block: lease + expire): list it once */
+function addEvidence(w: Work, e: Evidence): void {
+  const k = `${e.line}\u0000${e.file}`
+  if (w.seen.has(k)) return
+  w.seen.add(k)
+  w.evidence.push(e)
 }
 
 function keyOf(e: {mac: string | null; subscriber: string | null}): string {
@@ -159,7 +169,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
         if (w && w.closed && e.time <= w.end + (w.grace ? graceMs : 0)) {
           // a second record of the same end (lease file's free block + syslog DHCPRELEASE)
           w.lastEvidence = Math.max(w.lastEvidence, Math.min(e.time, w.end))
-          w.evidence.push(e.evidence)
+          addEvidence(w, e.evidence)
           continue
         }
         if (w && !w.closed && (e.time <= w.end + (w.grace ? graceMs : 0) || w.endHow === 'assumed-lease-time')) {
@@ -169,7 +179,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
           w.grace = e.event === 'expire'
           w.closed = true
           w.lastEvidence = Math.max(w.lastEvidence, e.time)
-          w.evidence.push(e.evidence)
+          addEvidence(w, e.evidence)
           continue
         }
         // nothing open: the close still proves the client held the address at that instant
@@ -189,7 +199,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
       const cur = open.get(key)
       if (cur && !cur.closed && !isStatic && !cur.isStatic && e.time <= cur.end + (cur.grace ? graceMs : 0)) {
         cur.lastEvidence = Math.max(cur.lastEvidence, e.time)
-        cur.evidence.push(e.evidence)
+        addEvidence(cur, e.evidence)
         if (e.hostname) cur.hostname = e.hostname
         if (e.subscriber) cur.subscriber = e.subscriber
         if (known !== null) {
@@ -268,7 +278,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
       key, ip, mac: e.mac, hostname: e.hostname, subscriber: e.subscriber,
       start: e.time, lastEvidence: e.time, knownEnd: -Infinity, knownAt: -Infinity, assumedEnd: -Infinity,
       end: Math.max(end, e.time), endHow, grace: true, closed: false, isStatic: false,
-      evidence: [e.evidence], graceEnd: end, conflicts: new Set(),
+      evidence: [e.evidence], graceEnd: end, conflicts: new Set(), seen: new Set([`${e.evidence.line}\u0000${e.evidence.file}`]),
     }
   }
 
