@@ -7,9 +7,10 @@ import {registroBr} from './formats/registro-br.js'
 import {xarfJson} from './formats/xarf-json.js'
 import {xarf} from './formats/xarf.js'
 import {shadowserver} from './formats/shadowserver.js'
+import {acns} from './formats/acns.js'
 import type {ReportFormat, ReportMessage} from './types.js'
 
-export const REPORT_FORMATS: readonly ReportFormat[] = [registroBr, xarfJson, xarf, shadowserver, genericText]
+export const REPORT_FORMATS: readonly ReportFormat[] = [registroBr, xarfJson, xarf, shadowserver, acns, genericText]
 
 export function pickFormat(msg: ReportMessage, formats: readonly ReportFormat[] = REPORT_FORMATS): {format: ReportFormat; score: number} | undefined {
   let best: {format: ReportFormat; score: number} | undefined
