@@ -10,6 +10,13 @@ import {mikrotik} from './formats/mikrotik.js'
 import {iptables} from './formats/iptables.js'
 import {pf} from './formats/pf.js'
 import {ulogd} from './formats/ulogd.js'
+import {ciscoAsa} from './formats/cisco-asa.js'
+import {ciscoIos} from './formats/cisco-ios.js'
+import {juniperSrx} from './formats/juniper-srx.js'
+import {juniperPba} from './formats/juniper-pba.js'
+import {fortigate} from './formats/fortigate.js'
+import {panos} from './formats/panos.js'
+import {f5Lsn} from './formats/f5-lsn.js'
 
 export type NatFormat = LineFormat<NatEvent>
 
@@ -20,4 +27,11 @@ export const natFormats: NatFormat[] = [
   iptables,
   pf,
   ulogd,
+  ciscoAsa,
+  ciscoIos,
+  juniperSrx,
+  juniperPba,
+  fortigate,
+  panos,
+  f5Lsn,
 ]
