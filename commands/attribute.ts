@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {failureOf} from '../src/cli/errors.js'
+import {fail} from '../src/cli/errors.js'
 import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
 import {runAttribution} from '../src/correlate/pipeline.js'
 import {renderAttributionText} from '../src/correlate/render.js'
@@ -35,8 +35,7 @@ Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found;
       if (result.incidents.some((i) => i.attribution.status !== 'attributed')) process.exitCode = EXIT.unresolved
       return result
     } catch (err) {
-      const f = failureOf(err)
-      this.error(f.message, {exit: f.exit})
+      return fail(this, err)
     }
   }
 }

@@ -28,7 +28,8 @@ import type {NatInterval} from './intervals.js'
 
 /** What the engine needs from the lease side (src/lease/holdings.ts implements it). */
 export interface LeaseLookup {
-  lookup(ip: string, ms: number): {holders: HoldingPeriod[]; reason: string}
+  /** holders of `ip` at `ms`; inGrace: the only holder covers `ms` through the grace after its lease end */
+  lookup(ip: string, ms: number): {holders: HoldingPeriod[]; reason: string; inGrace?: boolean}
 }
 
 export interface CorrelateOptions {
@@ -258,8 +259,17 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
         : {holders: [], reason: 'no lease sources were given (--dhcp): the client behind the inside address is not named'}
       const natEvidence = evidenceOf(c, inc, skew)
       const natReason = describeNat(c, inc)
-      if (look.holders.length === 1) {
-        const h = look.holders[0]!
+      const only = look.holders.length === 1 ? look.holders[0]! : null
+      if (only && !only.mac && !only.subscriber && !only.hostname) {
+        att = {
+          ...emptyAttribution('not-found', 'lease', `${natReason}; but the lease sources only show an unknown device (no MAC, no subscriber) on ${c.insideIp} then: ${look.reason}`, candidates),
+          insideIp: c.insideIp,
+          insidePort: c.insidePort,
+          evidence: [...natEvidence, ...only.evidence],
+        }
+      } else if (only) {
+        const h = only
+        const graceNote = look.inGrace ? 0.9 : 1
         att = {
           status: 'attributed',
           step: 'done',
@@ -268,7 +278,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
           mac: h.mac,
           hostname: h.hostname,
           subscriber: h.subscriber ?? c.subscriber,
-          confidence: round2(d.confidence),
+          confidence: round2(d.confidence * graceNote),
           reason: `${d.reason}${d.reason ? '; ' : ''}${natReason}; ${look.reason}`,
           evidence: [...natEvidence, ...h.evidence],
           candidates,

@@ -86,8 +86,9 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   if (opts.maxSkew === undefined)
     assumptions.push({kind: 'max-skew', text: `clock tolerance between the reporter and our logs: ±${skewS} s (default; --max-skew to change)`})
   const unread = nat.results.filter((r) => r.format === null)
-  for (const r of unread) warnings.push({file: r.file.display, message: 'no known NAT log format recognised in this file: not used (see `natrace logs inspect`)'})
-  if (leaseRead) for (const r of leaseRead.results.filter((x) => x.format === null)) warnings.push({file: r.file.display, message: 'no known lease format recognised in this file: not used (see `natrace leases inspect`)'})
+  const warned = new Set(warnings.map((w) => w.file))
+  for (const r of unread.filter((x) => !warned.has(x.file.display))) warnings.push({file: r.file.display, message: 'no known NAT log format recognised in this file: not used (see `natrace logs inspect`)'})
+  if (leaseRead) for (const r of leaseRead.results.filter((x) => x.format === null && !warned.has(x.file.display))) warnings.push({file: r.file.display, message: 'no known lease format recognised in this file: not used (see `natrace leases inspect`)'})
 
   progress({phase: 'done', matched: out.incidents.filter((i) => i.attribution.status === 'attributed').length})
   return {
