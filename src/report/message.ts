@@ -196,6 +196,19 @@ async function fromMail(buf: Buffer, file: string, depth: number): Promise<Repor
       text: contentType === 'text/html' ? htmlToText(decodeText(att.content, charsetOf(att as never))) : isText ? decodeText(att.content, charsetOf(att as never)) : null,
     })
   }
+  if (depth < MAX_DEPTH && !(mail.attachments ?? []).some((a) => /message\/rfc822/i.test(a.contentType ?? ''))) {
+    // mailparser folds inline message/rfc822 parts into the body text and drops their headers: read them raw
+    for (const inner of rawRfc822Parts(buf)) {
+      try {
+        const m = await fromMail(inner, file, depth + 1)
+        forwarded.push(m, ...m.forwarded)
+        m.forwarded = []
+        parts.push(...m.parts)
+      } catch {
+        // unreadable forwarded message: ignore
+      }
+    }
+  }
   return {
     file,
     isEmail: true,
@@ -220,4 +233,32 @@ export function allText(msg: ReportMessage): string {
   for (const f of msg.forwarded) chunks.push(f.text)
   for (const p of msg.parts) if (p.text && !/^message\//.test(p.contentType)) chunks.push(p.text)
   return chunks.filter((c) => c && c.trim()).join('\n')
+}
+
+/**
+ * The bodies of message/rfc822 parts, found in the raw message: the part's headers follow a boundary
+ * line, its body runs to the next line with that boundary. Content-Transfer-Encoding base64 / QP decoded.
+ */
+export function rawRfc822Parts(buf: Buffer): Buffer[] {
+  const raw = buf.toString('latin1')
+  const out: Buffer[] = []
+  const re = /^Content-Type:[ \t]*message\/rfc822\b/gim
+  for (const m of raw.matchAll(re)) {
+    const before = raw.slice(0, m.index)
+    const b = [...before.matchAll(/^--(\S+?)[ \t]*\r?$/gm)].pop()
+    if (!b) continue
+    const boundary = b[1]!.replace(/--$/, '')
+    const rest = raw.slice(m.index)
+    const blank = /\r?\n\r?\n/.exec(rest)
+    if (!blank) continue
+    const headers = raw.slice(b.index! + b[0].length, m.index! + blank.index)
+    const bodyStart = m.index! + blank.index + blank[0].length
+    const end = raw.indexOf(`\n--${boundary}`, bodyStart)
+    const body = raw.slice(bodyStart, end < 0 ? raw.length : end)
+    const cte = /^Content-Transfer-Encoding:[ \t]*(base64|quoted-printable)/im.exec(headers)?.[1]?.toLowerCase()
+    if (cte === 'base64') out.push(Buffer.from(body.replace(/\s+/g, ''), 'base64'))
+    else if (cte === 'quoted-printable') out.push(Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'))
+    else out.push(Buffer.from(body, 'latin1'))
+  }
+  return out
 }
