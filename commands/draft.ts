@@ -2,7 +2,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {failureOf} from '../src/cli/errors.js'
 import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
 import {runAttribution} from '../src/correlate/pipeline.js'
-import {loadOperatorConfig, writeDrafts, type DraftFiles} from '../src/draft/index.js'
+import {checkDraftOptions, loadOperatorConfig, writeDrafts, type DraftFiles} from '../src/draft/index.js'
 import {EXIT} from '../src/io/errors.js'
 import {stripControls} from '../src/io/sanitize.js'
 
@@ -51,16 +51,17 @@ Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found 
       const config = await loadOperatorConfig(flags.config)
       if (flags.org) config.organisation = flags.org
       if (flags.from) config.from = flags.from
-      const result = await runAttribution(opts)
-      const files = await writeDrafts(result, {
-        outDir: flags.out,
+      const draftOpts = {
         config,
         reportSource: args.report,
         unattended: flags.unattended,
         ...(flags.lang ? {lang: flags.lang} : {}),
         ...(flags['customer-lang'] ? {customerLang: flags['customer-lang']} : {}),
         ...(flags.templates ? {templatesDir: flags.templates} : {}),
-      })
+      }
+      checkDraftOptions(draftOpts) // before reading the logs
+      const result = await runAttribution(opts)
+      const files = await writeDrafts(result, {outDir: flags.out, ...draftOpts})
       if (!this.jsonEnabled()) {
         for (const w of files.warnings) this.warn(stripControls(w))
         this.log([files.reply, ...files.customerNotices, files.evidenceMd, files.evidenceJson].join('\n'))

@@ -162,7 +162,7 @@ export function evidenceMarkdown(ctx: EvidenceContext): string {
   out.push('', '## Assumptions', '')
   if (result.assumptions.length === 0) out.push('- none recorded')
   for (const a of result.assumptions) out.push(`- **${cell(a.kind)}**${a.file ? ` (${cell(a.file)})` : ''}: ${oneLineSafe(a.text)}`)
-  if (result.clockOffsetSeconds !== null) out.push(`- **clock-offset**: our logs run ${result.clockOffsetSeconds} s from the reporter's clock (log − reporter)`)
+  if (result.clockOffsetSeconds !== null && !result.assumptions.some((a) => a.kind === 'clock-offset')) out.push(`- **clock-offset**: our logs run ${result.clockOffsetSeconds} s from the reporter's clock (log − reporter)`)
   out.push('', '## Incidents', '')
   for (const d of ctx.decided) {
     const inc = d.incident
@@ -182,7 +182,9 @@ export function evidenceMarkdown(ctx: EvidenceContext): string {
       out.push('- candidates:', '')
       for (const c of d.original.candidates) {
         out.push(`  - ${cell(c.insideIp)}:${cell(c.insidePort)} MAC ${cell(c.mac)} host ${cell(c.hostname)} subscriber ${cell(c.subscriber)} — confidence ${c.confidence.toFixed(2)}: ${oneLineSafe(c.reason)}`)
-        if (c.evidence.length) out.push('', fence(evidenceLines(c.evidence).map((l) => `    ${l}`)), '')
+        const isFinal = d.final.status === 'attributed' && c.insideIp === d.final.insideIp && c.mac === d.final.mac
+        if (isFinal) out.push('    (the attributed client: evidence chain above)')
+        else if (c.evidence.length) out.push('', fence(evidenceLines(c.evidence).map((l) => `    ${l}`)), '')
       }
     }
     if (d.final !== d.original && d.original.evidence.length && d.original.evidence !== d.final.evidence) {

@@ -7,6 +7,7 @@
  * Decisions of the operator (accept a candidate / reject an attribution) are applied first and recorded.
  */
 import {randomBytes} from 'node:crypto'
+import {statSync} from 'node:fs'
 import {mkdir, readdir, rename, stat, unlink, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import type {AttributionResult} from '../model.js'
@@ -18,7 +19,7 @@ import {applyDecisions, finalClients, type DecidedIncident, type Decision, type 
 import {evidenceJson, evidenceMarkdown, hashInputs, type EvidenceContext, type FileHash} from './evidence.js'
 import {normalizeLang, replyLanguage} from './language.js'
 import {composeEml, dedupeMailboxes, replySubject, safeMailboxes, safeMessageId, type Mailbox} from './mail.js'
-import {natraceVersion, renderTemplate} from './templates.js'
+import {locateTemplate, natraceVersion, renderTemplate} from './templates.js'
 import {buildNoticeView, buildReplyView, measuresFor, operatorOf, type NoticeView, type ReplyView} from './view.js'
 
 export type {Decision, DecidedIncident, FinalClient, Outcome} from './decide.js'
@@ -115,7 +116,9 @@ function prepare(result: AttributionResult, opts: Omit<DraftOptions, 'outDir'>):
   const now = opts.now ?? Date.now()
   const lang = replyLanguage(result.report, opts.lang)
   const noticeLang = normalizeLang(opts.customerLang ?? cfg.customerLanguage ?? lang)
-  const noticeZone = cfg.timeZone ?? systemZone()
+  // customers read their local time: the configured zone, else the zone the operator gave for the NAT logs
+  const flagged = result.inputs.nat.find((i) => i.zoneHow === 'flag')?.zone
+  const noticeZone = cfg.timeZone ?? flagged ?? systemZone()
   try {
     toZone(noticeZone)
   } catch (err) {
@@ -168,6 +171,34 @@ function prepare(result: AttributionResult, opts: Omit<DraftOptions, 'outDir'>):
     return {client: label, n: c.n, text, subject, to: toBox?.address ?? null, view, from: customerFrom, replyTo, toBox}
   })
   return {lang, noticeLang, decided, clients, replyView, replyText, headers, notices, warnings, now}
+}
+
+/**
+ * Checks the options that do not depend on the attribution (language overrides have templates, the template
+ * directory exists, the configured zone is valid), so a command can fail before reading gigabytes of logs.
+ */
+export function checkDraftOptions(opts: Omit<DraftOptions, 'outDir'>): void {
+  if (opts.templatesDir) {
+    let ok = false
+    try {
+      ok = statSync(opts.templatesDir).isDirectory()
+    } catch {
+      ok = false
+    }
+    if (!ok) throw new UsageError(`--templates ${opts.templatesDir}: not a directory`)
+  }
+  const langs = [
+    ...(opts.lang ? [['reply', normalizeLang(opts.lang)] as const] : []),
+    ...((opts.customerLang ?? opts.config?.customerLanguage) ? [['notice', normalizeLang((opts.customerLang ?? opts.config?.customerLanguage)!)] as const] : []),
+  ]
+  for (const [name, lang] of langs) locateTemplate(name, lang, opts.templatesDir)
+  if (opts.config?.timeZone) {
+    try {
+      toZone(opts.config.timeZone)
+    } catch (err) {
+      throw new UsageError(`config "timeZone": ${(err as Error).message}`)
+    }
+  }
 }
 
 function mailboxText(m: Mailbox): string {

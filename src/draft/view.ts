@@ -78,6 +78,7 @@ export interface NoticeView {
   /** a destination port in 6881-6999 (BitTorrent) was reported */
   p2pLikely: boolean
   zone: string
+  zoneIsUtc: boolean
   incidents: NoticeIncidentView[]
   generatedAt: string
 }
@@ -239,6 +240,7 @@ export function buildNoticeView(
     category: categoryOf(result),
     p2pLikely: mine.some((d) => d.incident.destPort !== null && d.incident.destPort >= 6881 && d.incident.destPort <= 6999),
     zone,
+    zoneIsUtc: isUtcZone(zone),
     incidents: mine.map((d, i) => {
       const t = Date.parse(d.incident.time)
       return {

@@ -145,3 +145,20 @@ describe('operator config', () => {
     expect(() => renderDrafts(registroBr(), {lang: 'fr', config: OPERATOR})).toThrow(/no "reply" template for language "fr"/)
   })
 })
+
+describe('shipped example config', () => {
+  it('is a valid operator config that renders every language', async () => {
+    const {renderDrafts, checkDraftOptions} = await import('../../src/draft/index.js')
+    const cfg = await loadOperatorConfig(join(__dirname, '../../natrace.config.example.json'))
+    expect(cfg.organisation).toBe('Provedor Exemplo Ltda')
+    for (const lang of ['pt-BR', 'en', 'es']) {
+      const r = renderDrafts(registroBr(), {lang, config: cfg, now: NOW})
+      expect(r.replyText).toContain(typeof cfg.measures === 'object' ? cfg.measures[lang] : '')
+      expect(r.warnings).toEqual([])
+    }
+    expect(() => checkDraftOptions({config: cfg, lang: 'en'})).not.toThrow()
+    expect(() => checkDraftOptions({lang: 'de'})).toThrow(/no "reply" template for language "de"/)
+    expect(() => checkDraftOptions({templatesDir: join(dir, 'nope')})).toThrow(/not a directory/)
+    expect(() => checkDraftOptions({config: {timeZone: 'Mars/Olympus'}})).toThrow(/timeZone/)
+  })
+})
