@@ -9,7 +9,7 @@ import type {LineFormat} from './format.js'
 import {readSource, type SourceOptions, type SourceResult} from './source.js'
 import {isoUtc, type YearPolicy} from './time.js'
 
-export interface ReadAllOptions extends Omit<SourceOptions, 'year'> {
+export interface ReadAllOptions<T = unknown> extends Omit<SourceOptions<T>, 'year'> {
   /** year policy for syslog stamps; default: the file's mtime, "not after" */
   year?: YearPolicy
   /** called before each file is read */
@@ -31,7 +31,7 @@ export async function readAll<T extends {time: number}>(
   paths: string[],
   what: string,
   formats: readonly LineFormat<T>[],
-  opts: ReadAllOptions = {},
+  opts: ReadAllOptions<T> = {},
 ): Promise<ReadAllResult<T>> {
   const files = await expandInputs(paths, what)
   const warnings: Warning[] = []

@@ -9,7 +9,7 @@ import {detectFormat, type LineFormat, type ParseContext} from './format.js'
 import {readLines, sampleLines, type Line} from './lines.js'
 import {TimeContext, systemZone, type YearPolicy} from './time.js'
 
-export interface SourceOptions {
+export interface SourceOptions<T = unknown> {
   /** zone for zone-less stamps (user's --log-tz); absent → system zone */
   zone?: string
   year: YearPolicy
@@ -21,6 +21,10 @@ export interface SourceOptions {
   onProgress?: (diskBytes: number, lines: number) => void
   /** keep at most this many malformed line numbers per file */
   malformedKeep?: number
+  /** called with each record as it is read, with the name of the format that read it (streaming consumers) */
+  onRecord?: (record: T, format: string) => void
+  /** false: do not collect records in `records` (use onRecord); default true */
+  keepRecords?: boolean
 }
 
 export interface SourceResult<T> {
@@ -42,6 +46,8 @@ export interface SourceResult<T> {
   prefiltered: boolean
   firstMs: number | null
   lastMs: number | null
+  /** records read (equals records.length unless keepRecords was false) */
+  recordCount: number
   /**
    * time span of the whole file (first and last line this format reads), also when the read was pre-filtered
    * and most lines were never parsed: tells whether the file covers an instant at all
@@ -57,7 +63,7 @@ interface Timed {
 export async function readSource<T extends Timed>(
   file: SourceFile,
   formats: readonly LineFormat<T>[],
-  opts: SourceOptions,
+  opts: SourceOptions<T>,
 ): Promise<SourceResult<T>> {
   const sample = await sampleLines(file, 200, () => {})
   let chosen: LineFormat<T>[] = []
@@ -99,6 +105,7 @@ export async function readSource<T extends Timed>(
     prefiltered: false,
     firstMs: null,
     lastMs: null,
+    recordCount: 0,
     spanFirstMs: null,
     spanLastMs: null,
   }
@@ -117,8 +124,12 @@ export async function readSource<T extends Timed>(
   }
   const usePrefilter = chosen.length > 0 && chosen.every((f) => f.prefilter) && (opts.needles?.length ?? 0) > 0
   result.prefiltered = usePrefilter
+  const keepRecords = opts.keepRecords !== false
+  let by = ''
   const push = (r: T) => {
-    result.records.push(r)
+    result.recordCount++
+    if (keepRecords) result.records.push(r)
+    opts.onRecord?.(r, by)
     if (result.firstMs === null || r.time < result.firstMs) result.firstMs = r.time
     if (result.lastMs === null || r.time > result.lastMs) result.lastMs = r.time
   }
@@ -137,6 +148,7 @@ export async function readSource<T extends Timed>(
           got = f.parse(line, ctx)
           if (got !== null) {
             used.add(f.name)
+            by = f.name
             break
           }
         }
@@ -149,7 +161,10 @@ export async function readSource<T extends Timed>(
         else push(got)
       }
     }
-    for (const f of chosen) for (const r of f.flush?.(ctx) ?? []) push(r)
+    for (const f of chosen) {
+      by = f.name
+      for (const r of f.flush?.(ctx) ?? []) push(r)
+    }
   }
   if (usePrefilter) {
     const span = probeSpan(file, chosen, zone, opts.year, sample, tail)
