@@ -7,7 +7,7 @@ import {UsageError} from '../io/errors.js'
 import {DEFAULT_MAX_SKEW_SECONDS, type AttributeOptions} from '../correlate/options.js'
 
 export const attributionFlags = {
-  'nat-logs': Flags.string({description: 'NAT / firewall log file or directory (recursive; plain, .gz …; rotated sets read in order)', multiple: true, required: true}),
+  'nat-logs': Flags.string({description: 'NAT / firewall log file or directory (recursive; plain, .gz …; rotated sets read in order)', multiple: true, default: []}),
   dhcp: Flags.string({description: 'lease / RADIUS / static-map source, file or directory', multiple: true, default: []}),
   'log-tz': Flags.string({description: 'zone of NAT log stamps that carry none (default: the system zone)'}),
   'dhcp-tz': Flags.string({description: 'zone of lease-log stamps that carry none (default: --log-tz, else the system zone)'}),
@@ -17,10 +17,14 @@ export const attributionFlags = {
   'our-networks': Flags.string({description: 'our address space (CIDR); reported IPs outside it are flagged, not attributed', multiple: true}),
   'nat-format': Flags.string({description: 'force the NAT log format (see `natrace logs inspect`) instead of detecting it'}),
   'lease-format': Flags.string({description: 'force the lease source format instead of detecting it'}),
+  'det-nat': Flags.string({
+    description: 'deterministic NAT (RFC 7422) rule "INSIDE=PUBLIC,ports=LO-HI,block=N[,from=ISO,to=ISO]" or a JSON file of rules; repeatable',
+    multiple: true,
+  }),
 }
 
 export interface AttributionFlagValues {
-  'nat-logs': string[]
+  'nat-logs'?: string[]
   dhcp: string[]
   'log-tz'?: string
   'dhcp-tz'?: string
@@ -30,6 +34,7 @@ export interface AttributionFlagValues {
   'our-networks'?: string[]
   'nat-format'?: string
   'lease-format'?: string
+  'det-nat'?: string[]
 }
 
 export function attributeOptionsFrom(report: string, f: AttributionFlagValues): AttributeOptions {
@@ -38,9 +43,10 @@ export function attributeOptionsFrom(report: string, f: AttributionFlagValues): 
     maxSkew = Number(f['max-skew'])
     if (!/^\d+(\.\d+)?$/.test(f['max-skew'].trim()) || !Number.isFinite(maxSkew)) throw new UsageError(`--max-skew takes a number of seconds, not "${f['max-skew']}"`)
   }
+  if (!f['nat-logs']?.length && !f['det-nat']?.length) throw new UsageError('give the NAT logs to search with --nat-logs PATH (or the deterministic NAT rules with --det-nat)')
   return {
     report,
-    natLogs: f['nat-logs'],
+    natLogs: f['nat-logs'] ?? [],
     dhcp: f.dhcp ?? [],
     logTz: f['log-tz'],
     dhcpTz: f['dhcp-tz'],
@@ -50,5 +56,6 @@ export function attributeOptionsFrom(report: string, f: AttributionFlagValues): 
     ourNetworks: f['our-networks'],
     natFormat: f['nat-format'],
     leaseFormat: f['lease-format'],
+    detNat: f['det-nat'],
   }
 }

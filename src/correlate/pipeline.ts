@@ -11,6 +11,7 @@ import type {SourceResult} from '../io/source.js'
 import {formatInZone, isoUtc, systemZone, toZone, type YearPolicy} from '../io/time.js'
 import {readReport} from '../report/index.js'
 import {natFormats} from '../nat/registry.js'
+import {detNatInsideAll, loadDetNat, type DetNatRule} from '../nat/detnat.js'
 import {leaseFormats} from '../lease/registry.js'
 import {buildHoldings} from '../lease/holdings.js'
 import {buildIntervals} from './intervals.js'
@@ -47,6 +48,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     onProgress: (bytes, lines) => progress({phase: 'nat', bytesRead: natBytesDone + bytes, lines}),
   }).catch(rethrowFormat)
   const natEvents = nat.results.flatMap((r) => r.records)
+  if (opts.detNat?.length) natEvents.push(...detNatEvents(loadDetNat(opts.detNat), report.incidents))
   const intervals = buildIntervals(natEvents)
 
   // lease sources: only lines naming an inside address that the NAT step found (multi-line formats: all)
@@ -208,3 +210,42 @@ function makeProgress(sink?: ProgressSink): (p: Partial<Progress> & {phase: Prog
 }
 
 export {systemZone}
+
+/**
+ * Deterministic NAT logs nothing: each reported public ip:port is mapped through the operator's rules into a
+ * port-block record (inside address → public address + its port block, over the rule's validity period), so the
+ * engine treats it like a logged port-block allocation. The rule is the evidence.
+ */
+function detNatEvents(rules: DetNatRule[], incidents: Incident[]): NatEvent[] {
+  const out: NatEvent[] = []
+  const seen = new Set<string>()
+  for (const inc of incidents) {
+    if (!inc.publicIp || inc.publicPort === null || inc.portRole !== 'source') continue
+    for (const t of inc.times) {
+      for (const hit of detNatInsideAll(rules, inc.publicIp, inc.publicPort, t)) {
+        const key = `${hit.rule.source}|${hit.insideIp}|${hit.publicIp}|${hit.portRange.first}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        const from = hit.rule.from ?? t - 86_400_000 * 366
+        const to = hit.rule.to ?? t + 86_400_000 * 366
+        out.push({
+          kind: 'port-block',
+          phase: 'open',
+          time: from,
+          end: to,
+          protocol: null,
+          insideIp: hit.insideIp,
+          insidePort: null,
+          outsideIp: hit.publicIp,
+          outsidePort: hit.portRange.first,
+          outsidePortEnd: hit.portRange.last,
+          destIp: null,
+          destPort: null,
+          subscriber: null,
+          evidence: {file: hit.rule.source, line: 1, text: `deterministic NAT ${hit.rule.spec}: ${hit.insideIp} ↔ ${hit.publicIp} ports ${hit.portRange.first}-${hit.portRange.last}`, role: 'det-nat'},
+        })
+      }
+    }
+  }
+  return out
+}
