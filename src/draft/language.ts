@@ -38,5 +38,12 @@ export function replyLanguage(report: AttributionResult['report'], override?: st
     const l = normalizeLang(report.language)
     if ((SHIPPED_LANGUAGES as readonly string[]).includes(l)) return l
   }
+  // no recognisable body language: the sender's country
+  const tld = domain?.split('.').pop() ?? ''
+  if (tld === 'br') return 'pt-BR'
+  if (SPANISH_TLDS.has(tld)) return 'es'
   return 'en'
 }
+
+/** Country domains of Spanish-speaking countries, for a report whose body language is unknown. */
+const SPANISH_TLDS = new Set(['es', 'mx', 'ar', 'cl', 'co', 'pe', 've', 'ec', 'bo', 'py', 'uy', 'cr', 'pa', 'gt', 'hn', 'sv', 'ni', 'do', 'cu'])

@@ -51,6 +51,10 @@ describe('reply to the reporter', () => {
     expect(replyLanguage(csirtEs().report)).toBe('es')
     expect(replyLanguage(spamcop().report)).toBe('en')
     expect(replyLanguage(spamcop().report, 'pt_br')).toBe('pt-BR')
+    // body language unknown: the sender's country decides
+    expect(replyLanguage({...csirtEs().report, language: null})).toBe('es')
+    expect(replyLanguage({...spamcop().report, language: null, from: 'soc@isp.com.br'})).toBe('pt-BR')
+    expect(replyLanguage({...spamcop().report, language: null})).toBe('en')
     expect((await parsedReply(registroBr())).text).toContain('Agradecemos a notificação')
     expect((await parsedReply(csirtEs())).text).toContain('Gracias por su reporte')
     expect((await parsedReply(spamcop())).text).toContain('Thank you for your report')
