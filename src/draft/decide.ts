@@ -168,7 +168,7 @@ export function finalClients(result: AttributionResult, decided: DecidedIncident
   const map = new Map<string, FinalClient>()
   for (const d of decided) {
     const a = d.final
-    if (a.status !== 'attributed' || d.outcome !== 'notified' || !a.insideIp) continue
+    if (a.status !== 'attributed' || d.outcome !== 'notified' || !(a.insideIp || a.mac || a.subscriber)) continue
     const key = a.subscriber ? `s:${a.subscriber}` : a.mac ? `m:${a.mac}` : `i:${a.insideIp}`
     let c = map.get(key)
     if (!c) {
@@ -177,7 +177,7 @@ export function finalClients(result: AttributionResult, decided: DecidedIncident
       )
       c = {
         n: map.size + 1,
-        insideIp: a.insideIp,
+        insideIp: a.insideIp ?? '',
         mac: a.mac,
         hostname: a.hostname,
         subscriber: a.subscriber,

@@ -101,8 +101,13 @@ describe('reply to the reporter', () => {
     const r = registroBr()
     r.incidents = r.incidents.slice(3)
     const text = renderDrafts(r, {lang: 'en', config: OPERATOR, now: NOW}).replyText
-    expect(text).toContain('No customer could be identified from the information in this report yet')
+    expect(text).toContain('No customer could be identified from the information in this report yet; see above for what we need.')
     expect(text).not.toContain('has been notified, instructed')
+    // only incidents outside the logs' coverage: nothing to ask for
+    r.incidents = registroBr().incidents.slice(4)
+    const covered = renderDrafts(r, {lang: 'en', config: OPERATOR, now: NOW}).replyText
+    expect(covered).not.toContain('RFC 6302')
+    expect(covered).toContain('No customer could be identified from the information in this report.')
   })
 
   it('restates the reporter\'s own lines with terminal escapes and control characters removed', () => {
