@@ -90,6 +90,8 @@ export function ticketFromSubject(subject: string | null): string | null {
   if (sc) return sc[1]!
   const issue = /(?:^|\[|\s)Issue\s*#?\s*(\d[\w-]*)\b/i.exec(s)
   if (issue) return issue[1]!
+  const inc = /\bIncident\s*\[\s*(\d[\w-]*)\s*\]/i.exec(s)
+  if (inc) return inc[1]!
   const rid = /\bRID:\s*(\d[\w-]*)/i.exec(s)
   if (rid) return rid[1]!
   const tag = /\[\s*((?:CSIRT|Ticket|Case|Incident|CERT|Abuse)\s*[#:-]?\s*[\w.-]*\d[\w.-]*)\s*\]/i.exec(s)

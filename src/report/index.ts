@@ -67,6 +67,10 @@ function validateOptions(opts: ReportOptions): void {
 export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: Assumption[] = [], whys = new Map<string, string>()): FormatContext {
   const anchorYear = msg.date !== null ? new Date(msg.date).getUTCFullYear() : null
   const zoneFor = (conv?: ZoneConvention): ZoneDecision => {
+    if (conv?.how === 'stated') {
+      whys.set(`stated|${conv.zone}`, conv.why)
+      return {zone: conv.zone, how: 'stated'}
+    }
     if (conv?.how === 'format') {
       whys.set(`format|${conv.zone}`, conv.why)
       return {zone: conv.zone, how: 'format'}
@@ -103,7 +107,7 @@ export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: A
 function zoneText(z: ZoneDecision, conv: string | undefined): string {
   switch (z.how) {
     case 'stated':
-      return `the report states the zone of its times (${z.zone})`
+      return `the report states the zone of its times (${z.zone}${conv ? `: ${conv}` : ''})`
     case 'epoch':
       return 'the report gives epoch times (no zone needed)'
     case 'format':
@@ -263,18 +267,22 @@ function oneLineRaw(s: string): string {
 }
 
 /**
- * Rows naming the same incident (same public ip/port/role, destination, protocol) whose times are within
- * COLLAPSE_WINDOW_MS of the previous row collapse into one incident with all its times.
+ * Rows naming the same incident (same public ip/port/role, destination, protocol) collapse into one incident
+ * with all its times: with our source port known, when within COLLAPSE_WINDOW_MS of the previous row
+ * (SYN retransmits); otherwise only rows at the very same instant (duplicate rows).
  */
 export function collapse(rows: RawIncident[]): Incident[] {
   const sorted = [...rows].sort((a, b) => a.time - b.time)
   const open = new Map<string, Incident>()
   const out: Incident[] = []
   for (const r of sorted) {
-    const key = [r.publicIp, r.publicPort, r.portRole, r.destIp, r.destPort, r.protocol].join('|')
+    const key = [r.publicIp, r.publicPort, r.portRole, r.destIp ?? r.destMasked, r.destPort, r.protocol].join('|')
     const cur = open.get(key)
     const last = cur ? cur.times[cur.times.length - 1]! : -Infinity
-    if (cur && r.time - last <= COLLAPSE_WINDOW_MS) {
+    // the same source port within the window is the same connection (retransmits); without a source port,
+    // rows at different times may be different connections (different clients behind NAT): only exact duplicates merge
+    const window = r.portRole === 'source' && r.publicPort !== null ? COLLAPSE_WINDOW_MS : 0
+    if (cur && r.time - last <= window) {
       for (const t of [r.time, ...(r.times ?? [])]) if (!cur.times.includes(t)) cur.times.push(t)
       cur.times.sort((a, b) => a - b)
       if (!cur.raw.split('\n').includes(oneLineRaw(r.raw))) cur.raw += `\n${oneLineRaw(r.raw)}`

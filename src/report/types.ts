@@ -57,6 +57,8 @@ export interface RawIncident {
   publicPort: number | null
   portRole: PortRole | null
   destIp: string | null
+  /** the destination as written when it is masked ("66.183.x.x"): rows to different masked hosts stay apart */
+  destMasked?: string
   destPort: number | null
   protocol: string | null
   raw: string
@@ -75,10 +77,13 @@ export interface ParseResult {
   collapse?: boolean
 }
 
-/** A zone convention: the format's definition (how 'format') or the sender's known habit (how 'sender'). */
+/**
+ * A zone for zone-less stamps: the document declares it (how 'stated': "Time Zone: UTC", a "Date (UTC)"
+ * column), the format defines it (how 'format') or the sender's known habit (how 'sender').
+ */
 export interface ZoneConvention {
   zone: string
-  how: 'format' | 'sender'
+  how: 'format' | 'sender' | 'stated'
   /** why, for the assumption text ("Registro.br reports are in Brasília time") */
   why: string
 }

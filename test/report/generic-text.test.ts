@@ -30,8 +30,8 @@ describe('generic-text', () => {
     const r = await reportOf(mail({Subject: 'SSH attack from 198.51.100.20'}, 'Host 198.51.100.20 attacked our server on port 22 at 2013-06-18 15:53:34 GMT-3.\n'))
     const inc = r.incidents[0]!
     expect(inc.publicIp).toBe('198.51.100.20')
-    expect(inc.portRole).not.toBe('source')
-    expect(inc.publicPort).toBeNull()
+    expect(inc.portRole).toBe('destination')
+    expect(inc.publicPort).toBe(22)
     expect(inc.destPort).toBe(22)
     expect(iso(inc.time)).toBe('2013-06-18T18:53:34Z')
   })

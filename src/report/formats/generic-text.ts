@@ -10,22 +10,24 @@
  * Rows without a stamp take the stamp of a "Date/Time:" line above them when there is exactly one.
  */
 import {canonicalIp} from '../../io/net.js'
+import {toZone} from '../../io/time.js'
 import {findAddresses, type AddrToken} from '../addr.js'
-import {ticketFromSubject, transportProtocol} from '../common.js'
+import {keyValues, ticketFromSubject, transportProtocol} from '../common.js'
 import {allText} from '../message.js'
-import type {FormatContext, ParseResult, ParsedTime, RawIncident, ReportFormat} from '../types.js'
+import {offsetZoneName, readZoneToken} from '../time.js'
+import type {FormatContext, ParseResult, ParsedTime, RawIncident, ReportFormat, ZoneConvention} from '../types.js'
 
 type Col = 'time' | 'date' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'proto' | 'ip' | 'port' | 'other'
 
 function colOf(name: string): Col {
-  const n = name.toLowerCase().replace(/[\s_.-]+/g, '')
-  if (/^(timestamp|time(stamp)?(utc|gmt|z)?|datetime|datetimeutc|when|eventtime|firstseen|lastseen|seen|hora|horario|fecha(hora)?|datahora)$/.test(n)) return 'time'
+  const n = name.toLowerCase().replace(/\((utc|gmt|z)\)/g, '').replace(/[\s_.-]+/g, '')
+  if (/^(timestamp|time(stamp)?(utc|gmt|z)?|datetime|datetimeutc|when|eventtime|firstseen|lastseen|seen|hora|horario|fecha(hora)?|datahora|eventdatetime|eventdate(time)?|datetimeutc|dateandtime|attacktime|incidenttime|timeutc)$/.test(n)) return 'time'
   if (/^(date|data|fecha|day)$/.test(n)) return 'date'
   if (/^(src|source|sourceip|srcip|srcaddr|sourceaddress|ipsrc|attacker|attackerip|origem|origen|ipaddress|offender|offendingip)$/.test(n)) return 'srcIp'
   if (/^(srcport|sourceport|sport|portsrc|attackerport|portaorigem|puertoorigen)$/.test(n)) return 'srcPort'
   if (/^(dst|dest|destination|dstip|destip|destinationip|dstaddr|target|targetip|victim|victimip|destino|ipdst)$/.test(n)) return 'dstIp'
   if (/^(dstport|destport|destinationport|dport|targetport|victimport|portdst|portadestino|puertodestino)$/.test(n)) return 'dstPort'
-  if (/^(proto|protocol|protocolo|transport)$/.test(n)) return 'proto'
+  if (/^(proto|protocol|protocolo|transport|ipprotocol|ipproto)$/.test(n)) return 'proto'
   if (/^(ip|addr|address|host)$/.test(n)) return 'ip'
   if (/^(port|porta|puerto)$/.test(n)) return 'port'
   return 'other'
@@ -42,16 +44,23 @@ const DELIMS: Array<[string, RegExp]> = [
 interface Header {
   cols: Col[]
   split: RegExp
+  /** the time column's name states a zone ("Date (UTC)", "timestamp_utc") */
+  zone?: ZoneConvention
 }
 
 function readHeader(line: string): Header | undefined {
   const t = line.trim().replace(/^[#|]\s*/, '').replace(/\s*\|$/, '')
   for (const [ch, re] of DELIMS) {
     if (ch !== ' ' && !t.includes(ch)) continue
-    const cols = t.split(re).map(colOf)
-    const hasIp = cols.includes('srcIp') || cols.includes('ip')
+    const names = t.split(re)
+    const cols = names.map(colOf)
+    const hasIp = cols.includes('srcIp') || cols.includes('ip') || cols.includes('dstIp') || cols.includes('srcPort')
     const hasTime = cols.includes('time') || cols.includes('date')
-    if (cols.length >= 3 && hasIp && hasTime && cols.filter((c) => c === 'other').length <= cols.length / 2) return {cols, split: re}
+    if (cols.length >= 3 && hasIp && hasTime && cols.filter((c) => c === 'other').length <= cols.length / 2) {
+      const timeName = names[cols.findIndex((c) => c === 'time' || c === 'date')] ?? ''
+      const z = /\b(utc|gmt)\b|_utc$/i.test(timeName) ? {zone: 'UTC', how: 'stated' as const, why: `the column "${timeName.trim()}" states UTC`} : undefined
+      return {cols, split: re, zone: z}
+    }
   }
   return undefined
 }
@@ -72,9 +81,28 @@ function firstGroup(m: RegExpExecArray | null): string | undefined {
   return m ? m.slice(1).find((g) => g !== undefined) : undefined
 }
 
+/** "Time Zone: UTC", "All times are UTC", "Fuso horário: -03:00": a zone the document declares for its stamps. */
+export function declaredZone(text: string): ZoneConvention | undefined {
+  const m =
+    /^[\s>*-]*(?:time[ -]?zone|timezone|tz|fuso(?: hor[aá]rio)?|zona horaria|huso horario)\s*[:=]\s*([A-Za-z]+\/[A-Za-z_]+|[A-Z]{1,5}(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})\s*$/im.exec(text) ??
+    /\ball (?:times|timestamps|dates)(?: (?:are|shown|listed|given))?(?: in)? ([A-Z]{2,5}|UTC[+-]\d{1,2})\b/.exec(text)
+  if (!m) return undefined
+  const z = m[1]!.trim()
+  const tok = readZoneToken(z)
+  if (tok && !tok.ambiguous) return {zone: offsetZoneName(tok.offset), how: 'stated', why: `the report declares its zone ("${m[0].trim()}")`}
+  try {
+    toZone(z)
+    return {zone: z, how: 'stated', why: `the report declares its zone ("${m[0].trim()}")`}
+  } catch {
+    return undefined
+  }
+}
+
+const CONTEXT_IP = /^[\s>*-]*(?:source|src|offending(?:\/source)?|attacker|attacking|reported|abusive|infected)[\w /-]{0,20}?(?:ip|address|host)[\w ]{0,12}:\s*\(?\[?([0-9a-fA-F.:]+)\]?\)?\s*$/im
+
 export const genericText: ReportFormat = {
   name: 'generic-text',
-  description: 'free text and tables: "timestamp src_ip src_port dst_ip dst_port", "ip:port -> ip:port", prose with an IP and a time',
+  description: 'free text and tables: "timestamp src_ip src_port dst_ip dst_port", "ip:port -> ip:port", key: value blocks, prose with an IP and a time',
   detect(msg) {
     const text = allText(msg)
     return findAddresses(text).some((a) => a.ip !== null || a.masked) ? 0.3 : 0
@@ -82,7 +110,10 @@ export const genericText: ReportFormat = {
   parse(msg, ctx: FormatContext): ParseResult {
     const incidents: RawIncident[] = []
     const text = allText(msg)
-    const subjectIps = findAddresses(msg.subject ?? '').filter((a) => a.ip).map((a) => a.ip!)
+    const subjectIps = [...new Set(findAddresses(msg.subject ?? '').filter((a) => a.ip).map((a) => a.ip!))]
+    const declared = declaredZone(text)
+    const ctxIpMatch = CONTEXT_IP.exec(text)
+    const contextIp = (ctxIpMatch ? canonicalIp(ctxIpMatch[1]!) : null) ?? (subjectIps.length === 1 ? subjectIps[0]! : null)
     const lines = text.split(/\r?\n/)
     let header: Header | undefined
     let lastTime: ParsedTime | undefined
@@ -98,14 +129,14 @@ export const genericText: ReportFormat = {
         header = h
         return
       }
-      const t = ctx.parseTime(line)
+      const t = ctx.parseTime(line, header?.zone ?? declared)
       const addrs = findAddresses(line)
       if (addrs.length === 0) {
         if (t && /^\s*[\w ]{0,30}(date|time|hora|data|fecha|timestamp)\b[^:]{0,20}:/i.test(line)) lastTime = t
         return
       }
       if (header) {
-        const inc = fromRow(line, header, t, ctx)
+        const inc = fromRow(line, header, t, ctx, contextIp, declared)
         if (inc) {
           inc.rawLine = k + 1
           incidents.push(inc)
@@ -120,25 +151,69 @@ export const genericText: ReportFormat = {
         ;(t ? incidents : candidates).push(inc)
       }
     })
+    if (incidents.length === 0) incidents.push(...fromKeyValueBlocks(text, ctx, declared))
     // a lone "Date:" line's stamp applies to address lines below it only when no line carries its own stamp
     if (incidents.length === 0) incidents.push(...candidates)
     return {incidents, ticket: ticketFromSubject(msg.subject)}
   },
 }
 
-function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: FormatContext): RawIncident | undefined {
+const KV_IP = /^(?:(?:source|src|offending|offending\/source|attacker|attacking|reported|abusive|infected)[\w /-]*)?(?:ip|ip address|ip-address|address|host)$/
+const KV_TIME = /^(?:(?:event|attack|incident|last|first|report)[ _-]?)?(?:time|date|timestamp|date\/time|datetime|seen)(?:[ _-]?\(?utc\)?)?$/
+const KV_SRC_PORT = /^(?:source|src|attacker)[ _-]?port$/
+const KV_PORT = /^(?:(?:destination|dest|dst|target|targeted|attacked|victim)[ _-]?)?port$/
+
+/** "Key: value" blocks (bullet lists of one incident each): IP, time and ports by key name. */
+function fromKeyValueBlocks(text: string, ctx: FormatContext, declared: ZoneConvention | undefined): RawIncident[] {
+  const out: RawIncident[] = []
+  for (const block of text.split(/\n\s*\n/)) {
+    const kv = keyValues(block)
+    let ipKey: string | undefined
+    let ip: string | null = null
+    for (const [k, v] of kv) {
+      if (!KV_IP.test(k)) continue
+      const a = canonicalIp(v.replace(/^\[|\]$/g, ''))
+      if (a) {
+        ipKey = k
+        ip = a
+        break
+      }
+    }
+    if (!ip) continue
+    const timeText = [...kv].find(([k]) => KV_TIME.test(k))?.[1]
+    const t = timeText ? ctx.parseTime(timeText, declared) : undefined
+    if (!t) continue
+    const sp = portNum([...kv].find(([k]) => KV_SRC_PORT.test(k))?.[1])
+    const dp = portNum([...kv].find(([k]) => KV_PORT.test(k))?.[1])
+    const proto = [...kv].find(([k]) => /^(?:protocol|proto|transport)$/.test(k))?.[1]
+    out.push({
+      time: t.ms,
+      zone: t.zone,
+      publicIp: ip,
+      publicPort: sp ?? dp,
+      portRole: sp !== null ? 'source' : dp !== null ? 'destination' : null,
+      destIp: null,
+      destPort: dp,
+      protocol: transportProtocol(proto),
+      raw: [`${ipKey}: ${ip}`, `time: ${timeText}`, sp !== null ? `source port: ${sp}` : '', dp !== null ? `port: ${dp}` : ''].filter(Boolean).join(' | '),
+    })
+  }
+  return out
+}
+
+function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: FormatContext, contextIp: string | null, declared: ZoneConvention | undefined): RawIncident | undefined {
   const cells = line.trim().replace(/^\|\s*/, '').replace(/\s*\|$/, '').split(h.split)
-  // a stamp with spaces spans several cells when the delimiter is a space: rebuild
+  const conv = h.zone ?? declared
   let time = t
   const vals: Partial<Record<Col, string>> = {}
   let ci = 0
   for (let i = 0; i < h.cols.length && ci < cells.length; i++) {
     const col = h.cols[i]!
     if (col === 'time' || col === 'date') {
-      // consume cells until the stamp is complete: take as many cells as form a stamp
+      // a stamp with spaces spans several cells when the delimiter is a space: take as many cells as form one stamp
       let best = 1
       for (let n = 1; n <= 4 && ci + n <= cells.length; n++) {
-        if (ctx.parseTime(cells.slice(ci, ci + n).join(' '), undefined, true)) best = n
+        if (ctx.parseTime(cells.slice(ci, ci + n).join(' '), conv, true)) best = n
       }
       const stamp = cells.slice(ci, ci + best).join(' ')
       if (col === 'date' && h.cols[i + 1] === 'time') {
@@ -153,26 +228,29 @@ function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: Format
     }
     vals[col] = cells[ci++]!.trim()
   }
-  if (vals.time) time = ctx.parseTime(vals.time) ?? time
+  if (vals.time) time = ctx.parseTime(vals.time, conv) ?? time
   if (!time) return undefined
-  const srcText = vals.srcIp ?? vals.ip
+  const srcText = vals.srcIp ?? vals.ip ?? contextIp ?? undefined
   if (!srcText) return undefined
   const src = findAddresses(srcText)[0]
   if (!src) return undefined
-  const dst = vals.dstIp ? findAddresses(vals.dstIp)[0] : undefined
-  const sport = portNum(vals.srcPort) ?? (vals.srcPort === undefined ? src.port : null)
-  const dport = portNum(vals.dstPort) ?? dst?.port ?? null
-  // a bare "port" column next to the reported ip: the port named is the attacked/listening one
+  // "192.168.0.0/24" in a target column is a network, not an address with a port
+  const dstIsNet = vals.dstIp !== undefined && /\/(\d{1,3})$/.test(vals.dstIp) && Number(/\/(\d{1,3})$/.exec(vals.dstIp)![1]) <= (vals.dstIp.includes(':') ? 128 : 32) && vals.dstPort === undefined
+  const dst = vals.dstIp && !dstIsNet ? findAddresses(vals.dstIp)[0] : undefined
+  const sport = portNum(vals.srcPort) ?? (vals.srcPort === undefined && (vals.srcIp ?? vals.ip) ? src.port : null)
   const bare = portNum(vals.port)
-  let publicPort = sport
-  let role: RawIncident['portRole'] = sport !== null ? 'source' : null
-  let destPort = dport
-  if (publicPort === null && bare !== null) {
-    if (dst || vals.dstPort !== undefined) destPort = destPort ?? bare
-    else {
-      publicPort = bare
-      role = null
-    }
+  const dport = portNum(vals.dstPort) ?? dst?.port ?? (dst || vals.dstPort !== undefined ? bare : null)
+  let publicPort: number | null = null
+  let role: RawIncident['portRole'] = null
+  if (sport !== null) {
+    publicPort = sport
+    role = 'source'
+  } else if (dport !== null) {
+    publicPort = dport
+    role = 'destination'
+  } else if (bare !== null) {
+    // a bare "port" column next to the reported ip: what it is, the table does not say
+    publicPort = bare
   }
   return {
     time: time.ms,
@@ -183,7 +261,8 @@ function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: Format
     publicPort,
     portRole: role,
     destIp: dst?.ip ?? null,
-    destPort,
+    destMasked: dst?.masked ? dst.text : undefined,
+    destPort: dport,
     protocol: transportProtocol(vals.proto),
     raw: line.trim(),
   }
@@ -228,7 +307,11 @@ function fromProse(line: string, addrs: AddrToken[], t: ParsedTime, subjectIps: 
   const proto = PROTO.exec(line)
   let publicPort: number | null = sp
   let role: RawIncident['portRole'] = sp !== null ? 'source' : null
-  if (publicPort === null && ours.port !== null) {
+  if (publicPort === null && dp !== null) {
+    // "attacked our server on port 22": the attacked port, never our source port
+    publicPort = dp
+    role = 'destination'
+  } else if (publicPort === null && ours.port !== null) {
     // "192.0.2.7:5060" with nothing saying what the port is
     publicPort = ours.port
     role = null

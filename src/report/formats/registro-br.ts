@@ -80,6 +80,7 @@ export const registroBr: ReportFormat = {
         publicPort: srcPort !== null && srcPort <= 65535 ? srcPort : null,
         portRole: srcPort !== null ? 'source' : null,
         destIp,
+        destMasked: dst?.masked && !destIp ? dst.text : undefined,
         destPort: dstPort !== null && dstPort <= 65535 ? dstPort : null,
         protocol: transportProtocol(m[6]),
         raw: line.trim(),
