@@ -28,6 +28,7 @@ import {juniperSrx} from './juniper-srx.js'
 export const PBA_MARKS = ['JSERVICES_NAT_PORT_BLOCK_', 'RT_SRC_NAT_PBA_']
 
 const TAG = /\b(?:JSERVICES_NAT_PORT_BLOCK_(ALLOC|RELEASE|ACTIVE)|RT_SRC_NAT_PBA_(ALLOC|RELEASE|INTERIM))\b:?/
+const SESSION = /\b(?:RT_FLOW_SESSION|APPTRACK_SESSION)_(?:CREATE|CLOSE)/
 const MS = /^\s*([0-9A-Fa-f.:]+) -> ([0-9A-Fa-f.:]+?):(\d+)-(\d+)(?:\s+(0x[0-9A-Fa-f]+|\d+))?/
 const NG = /Subscriber ([0-9A-Fa-f.:]+)\b.*?port block \[(\d+)-(\d+)\] from ([0-9A-Fa-f.:]+)(?:.*?\bepoch (0x[0-9A-Fa-f]+|[0-9A-Fa-f]+))?/
 
@@ -125,7 +126,17 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
 export const juniperPba: NatFormat = {
   name: 'juniper-pba',
   description: 'Juniper port block allocation: MX JSERVICES_NAT_PORT_BLOCK_ALLOC/RELEASE/ACTIVE and next-gen RT_SRC_NAT_PBA_ALLOC/RELEASE/INTERIM (epoch preferred)',
-  detect: (sample) => detectScore(sample, (l) => TAG.test(l)),
+  detect: (sample) => {
+    // see juniper-srx: a file dominated by session lines goes to juniper-srx (which reads these lines too)
+    let sessions = 0
+    let blocks = 0
+    for (const l of sample) {
+      if (TAG.test(l)) blocks++
+      else if (SESSION.test(l)) sessions++
+    }
+    const s = detectScore(sample, (l) => TAG.test(l) || SESSION.test(l))
+    return sessions > blocks ? Math.min(s, 0.4) : s
+  },
   parse,
   prefilter: true,
 }

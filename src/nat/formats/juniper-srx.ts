@@ -141,7 +141,18 @@ const DETECT = /\b(?:RT_FLOW_SESSION|APPTRACK_SESSION)_(?:CREATE|CLOSE|DENY)/
 export const juniperSrx: NatFormat = {
   name: 'juniper-srx',
   description: 'Juniper SRX / MX-SPC3 RT_FLOW_SESSION_CREATE/CLOSE (structured RFC 5424 and positional text), APPTRACK_SESSION_CREATE/CLOSE',
-  detect: (sample) => detectScore(sample, (l) => DETECT.test(l)),
+  detect: (sample) => {
+    // a next-gen services log holds both sessions and port blocks; both formats read both kinds of line,
+    // so the file goes to the kind that dominates (port blocks on a tie) and only one format claims it
+    let sessions = 0
+    let blocks = 0
+    for (const l of sample) {
+      if (DETECT.test(l)) sessions++
+      else if (PBA_MARKS.some((m) => l.includes(m))) blocks++
+    }
+    const s = detectScore(sample, (l) => DETECT.test(l) || PBA_MARKS.some((m) => l.includes(m)))
+    return blocks >= sessions ? Math.min(s, 0.4) : s
+  },
   parse,
   prefilter: true,
 }
