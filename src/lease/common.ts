@@ -7,6 +7,7 @@ import type {ParseContext} from '../io/format.js'
 import type {Line} from '../io/lines.js'
 import {canonicalIp, normalizeMac} from '../io/net.js'
 import {parseOffset} from '../io/time.js'
+import {parse as parseCsv} from 'csv-parse/sync'
 
 export function evidenceOf(ctx: ParseContext, line: Line | {no: number; text: string}, role: string): Evidence {
   return {file: ctx.file.display, line: line.no, text: line.text, role}
@@ -46,12 +47,37 @@ export function clientIp(text: string | undefined): string | null {
   return ip
 }
 
+/**
+ * A client's hardware address: normalised MAC, or — for a non-Ethernet / short hardware address written
+ * as colon hex (InfiniBand, test data) — the same hex in lower case, so it still identifies the client.
+ * An all-zero address names nobody (Windows placeholders, cleared MACs) → null.
+ */
 export function macOf(text: string | undefined | null): string | null {
   if (!text) return null
-  const m = normalizeMac(text)
-  // an all-zero hardware address names nobody (Kea "declined" rows, cleared MACs)
-  if (!m || m === '00:00:00:00:00:00') return null
+  let m = normalizeMac(text)
+  if (!m) {
+    const t = text.trim().toLowerCase()
+    if (!/^[0-9a-f]{1,2}(?::[0-9a-f]{1,2}){1,19}$/.test(t)) return null
+    m = t.split(':').map((p) => p.padStart(2, '0')).join(':')
+  }
+  if (/^(?:00:)*00$/.test(m)) return null
   return m
+}
+
+/** Splits one CSV line: plain split when there are no quotes, csv-parse otherwise. Undefined when unreadable. */
+export function csvFields(line: string): string[] | undefined {
+  if (!line.includes('"')) return line.split(',')
+  try {
+    const rows = parseCsv(line, {relax_column_count: true, relax_quotes: true, skip_empty_lines: true}) as string[][]
+    return rows[0]
+  } catch {
+    return undefined
+  }
+}
+
+/** Kea / HTML-style numeric escapes ("three&#x2cexample&#x2ccom") → text */
+export function unescapeNumeric(text: string): string {
+  return text.replace(/&#x([0-9a-f]{2})/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#(\d{1,7});/g, (_, d: string) => String.fromCodePoint(Number(d)))
 }
 
 /** A hostname as the operator should see it, or null for "none" placeholders. */

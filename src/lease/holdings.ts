@@ -193,7 +193,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
       if (!OPENING.has(e.event)) continue
       lastOpenKey = key
       const isStatic = e.event === 'static'
-      const stated = e.leaseEnd !== null && Number.isFinite(e.leaseEnd) ? Math.max(e.leaseEnd, e.time) : null
+      const stated = e.leaseEnd === null || Number.isNaN(e.leaseEnd) ? null : Math.max(e.leaseEnd, e.time) // Infinity: stated "never"
       // a lease block or static entry without an end is open-ended; a grant without a stated time is assumed
       const known = stated ?? (e.event === 'lease' || isStatic ? Infinity : null)
       const cur = open.get(key)
