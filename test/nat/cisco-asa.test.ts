@@ -73,11 +73,17 @@ describe('cisco-asa', () => {
   })
 
   it('reads FTD, IPv6 inside addresses and address-only translations (no ports)', () => {
-    const evs = parseAll(ciscoAsa, relayed.slice(5), ctx2025())
+    const evs = parseAll(ciscoAsa, relayed.slice(5, 8), ctx2025())
     expect(evs[0]).toMatchObject({insideIp: '2001:db8:10::25', insidePort: 40000, outsideIp: '203.0.113.42'})
     expect(evs[1]).toMatchObject({kind: 'mapping', phase: 'open', insideIp: '192.168.20.5', insidePort: null, outsideIp: '203.0.113.60', outsidePort: null})
     expect(evs[2]).toMatchObject({phase: 'close', insideIp: '192.168.20.5'})
     expect(evs[2]!.end! - evs[2]!.time).toBe(60_000)
+  })
+
+  it('reads ICMP connections: laddr inside, gaddr its mapped address, faddr the peer', () => {
+    const evs = parseAll(ciscoAsa, relayed.slice(8), ctx2025())
+    expect(evs[0]).toMatchObject({kind: 'session-start', protocol: 'icmp', insideIp: '192.168.10.5', outsideIp: '203.0.113.40', outsidePort: 31, destIp: '198.51.100.7'})
+    expect(evs[1]).toMatchObject({kind: 'session-end', insideIp: '192.168.10.5', outsideIp: '203.0.113.40'})
   })
 
   it('reads port blocks: allocated, interim (liveness) and released, with the port range', () => {

@@ -6,6 +6,7 @@
  *   %ASA-6-305009/305010: Built/Teardown dynamic translation from inside:10.1.1.1 to outside:203.0.113.9 [duration …]
  *   %ASA-6-302013: Built outbound TCP connection 77 for outside:198.51.100.7/80 (198.51.100.7/80) to inside:192.168.1.10/51234 (203.0.113.5/40001)
  *   %ASA-6-302014: Teardown TCP connection 77 for outside:198.51.100.7/80 to inside:192.168.1.10/51234 duration 0:00:31 bytes 5123 TCP FINs
+ *   %ASA-6-302020/302021: Built/Teardown outbound ICMP connection for faddr 198.51.100.7/0 gaddr 203.0.113.5/31 laddr 192.168.1.10/1 type 8 code 0
  *   %ASA-6-305014/305015: Allocated/Released 512 block of ports for translation from inside:10.1.1.1 to outside:203.0.113.5/1024-1535
  *   %ASA-3-305017: Pba-interim-logging: Active ICMP block of ports for translation from inside:10.1.1.1 to outside:203.0.113.5/1024-1535
  *
@@ -111,6 +112,9 @@ const CONN_BUILT = new RegExp(
 const CONN_TEARDOWN = new RegExp(
   `^Teardown (TCP|UDP|SCTP) connection (\\d+) for ${IF}:${A}/(\\d+)(?:\\s?\\([^)]*\\)| [^ ]+)*? to ${IF}:${A}/(\\d+)(?:.*? duration ${DUR})?`,
 )
+const ICMP_CONN = new RegExp(
+  `^(Built|Teardown) (?:(?:in|out)bound )?ICMP connection for faddr ${A}/(\\d+)${USER} gaddr ${A}/(\\d+) laddr ${A}/(\\d+)`,
+)
 const BLOCK = new RegExp(`block of ports for translation from ${IF}:${A}${USER} to ${IF}:${A}/(\\d+)-(\\d+)`)
 
 function num(s: string | undefined): number | null {
@@ -119,7 +123,7 @@ function num(s: string | undefined): number | null {
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : null
 }
 
-const HANDLED = new Set(['302013', '302014', '302015', '302016', '305009', '305010', '305011', '305012', '305014', '305015', '305017'])
+const HANDLED = new Set(['302013', '302014', '302015', '302016', '302020', '302021', '305009', '305010', '305011', '305012', '305014', '305015', '305017'])
 
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
@@ -209,6 +213,26 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
     if (d !== null) e.time = t.ms - d
     return e
   }
+  if (id === '302020' || id === '302021') {
+    const m = ICMP_CONN.exec(body)
+    if (!m) return bad('ICMP connection line not understood')
+    const dest = canonicalIp(m[2]!)
+    const mapped = canonicalIp(m[4]!)
+    const inside = canonicalIp(m[6]!)
+    if (!dest || !mapped || !inside) return bad('bad address')
+    const built = m[1] === 'Built'
+    const e = blankEvent(built ? 'session-start' : 'session-end', t, evidence(line, ctx, built ? 'ICMP connection built' : 'ICMP connection teardown'))
+    e.protocol = 'icmp'
+    // faddr / gaddr / laddr "ports" are ICMP sequence / identifier fields, kept as written
+    e.destIp = dest
+    e.destPort = num(m[3])
+    e.outsideIp = mapped
+    e.outsidePort = num(m[5])
+    e.insideIp = inside
+    e.insidePort = num(m[7])
+    if (!built) e.end = t.ms
+    return e
+  }
   // 305014 / 305015 / 305017 port blocks
   const m = BLOCK.exec(body)
   if (!m) return bad('port block line not understood')
@@ -244,7 +268,7 @@ const DETECT = /%(?:ASA|FWSM|PIX|FTD)-(?:[a-z]+-)?\d-\d{6}/
 
 export const ciscoAsa: NatFormat = {
   name: 'cisco-asa',
-  description: 'Cisco ASA/FWSM/PIX/FTD syslog: 305011/305012 translations, 302013–302016 connections, 305014/305015/305017 port blocks',
+  description: 'Cisco ASA/FWSM/PIX/FTD syslog: 305009–305012 translations, 302013–302016/302020–302021 connections, 305014/305015/305017 port blocks',
   detect: (sample) => detectScore(sample, (l) => DETECT.test(l)),
   parse,
   prefilter: true,
