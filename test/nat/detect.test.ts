@@ -46,3 +46,33 @@ describe('NAT format detection', () => {
     })
   }
 })
+
+describe('my formats through readSource (detection, streaming, pre-filter)', () => {
+  const src = (rel: string) => {
+    const path = join(base, rel)
+    return {path, display: rel, size: statSync(path).size, mtimeMs: Date.UTC(2025, 5, 1), compressed: null}
+  }
+  const opts = {zone: 'UTC', year: {anchorMs: Date.UTC(2025, 5, 1), mode: 'not-after' as const, anchorWhat: 'test'}}
+
+  it('detects and reads an ASA file, counting malformed lines with their numbers', async () => {
+    const {readSource} = await import('../../src/io/source.js')
+    const r = await readSource(src('cisco-asa/damaged.log'), natFormats, opts)
+    expect(r.records).toHaveLength(0)
+    expect(r.malformed.lines).toEqual([1, 2, 3])
+  })
+
+  it('reads only the lines holding a needle when pre-filtering, with their true line numbers', async () => {
+    const {readSource} = await import('../../src/io/source.js')
+    const r = await readSource(src('cisco-asa/branch-office-pat.log'), natFormats, {...opts, needles: ['203.0.113.40']})
+    expect(r.format).toBe('cisco-asa')
+    expect(r.prefiltered).toBe(true)
+    expect(r.records.map((e) => e.evidence.line)).toEqual([1, 2, 5, 6, 7])
+  })
+
+  it('reads a mixed Juniper next-gen file (port blocks and sessions) completely', async () => {
+    const {readSource} = await import('../../src/io/source.js')
+    const r = await readSource(src('juniper-pba/mx-spc3-next-gen.log'), natFormats, opts)
+    expect(r.format).toBe('juniper-pba')
+    expect(r.records.map((e) => e.kind)).toEqual(['port-block', 'port-block', 'port-block', 'port-block', 'session-start'])
+  })
+})
