@@ -7,13 +7,20 @@ import {join, basename, dirname} from 'node:path'
 import type {SourceFile} from '../model.js'
 import {NatraceError} from './errors.js'
 
-/** Recognises gzip by its magic bytes, whatever the name says. */
-export async function sniffCompression(path: string): Promise<'gzip' | null> {
+/** Compressions natrace reads: gzip in-process (zlib), the others through the system's decompressor. */
+export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd'
+
+/** Recognises gzip, bzip2, xz and zstd by their magic bytes, whatever the name says. */
+export async function sniffCompression(path: string): Promise<Compression | null> {
   const fh = await open(path, 'r')
   try {
-    const buf = Buffer.alloc(2)
-    const {bytesRead} = await fh.read(buf, 0, 2, 0)
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b ? 'gzip' : null
+    const b = Buffer.alloc(6)
+    const {bytesRead: n} = await fh.read(b, 0, 6, 0)
+    if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip'
+    if (n >= 4 && b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68 && b[3]! >= 0x31 && b[3]! <= 0x39) return 'bzip2' // "BZh1".."BZh9"
+    if (n >= 6 && b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'xz'
+    if (n >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd'
+    return null
   } finally {
     await fh.close()
   }
@@ -88,7 +95,7 @@ export async function expandInputs(paths: string[], what: string): Promise<Sourc
     if (seen.has(p)) continue
     seen.add(p)
     const st = await stat(p)
-    out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: await sniffCompression(p)})
+    out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: (await sniffCompression(p)) as SourceFile['compressed']})
   }
   return out
 }

@@ -1,5 +1,7 @@
 /**
- * Streaming lines out of plain or gzip'd files with bounded memory.
+ * Streaming lines out of plain or compressed files with bounded memory (gzip through zlib; bzip2, xz and
+ * zstd through the system's `bzip2`/`xz`/`zstd -dc`, streamed, with a one-line warning when the tool is
+ * missing).
  *
  * - Lines are yielded in batches (one per chunk) with their 1-based line numbers.
  * - With `needles`, only lines containing one of them (byte-level search, before any decoding) are yielded:
@@ -8,6 +10,7 @@
  * - A truncated or corrupt gzip ends that file with a warning naming the last complete line; what was read
  *   before is kept. A file that looks binary (NUL bytes) is skipped with a warning.
  */
+import {spawn} from 'node:child_process'
 import {createReadStream} from 'node:fs'
 import {createGunzip} from 'node:zlib'
 import type {Readable} from 'node:stream'
@@ -53,14 +56,79 @@ function lastLinesOf(buf: Buffer, end: number, n: number): string[] {
 
 const NL = 0x0a
 
-function openStream(file: SourceFile): {stream: Readable; disk: ReadStream} {
+/** System decompressors for the formats zlib does not read (Node 20 has no bzip2/xz/zstd). */
+const TOOLS: Record<string, {tool: string; pkg: string}> = {
+  bzip2: {tool: 'bzip2', pkg: 'bzip2'},
+  xz: {tool: 'xz', pkg: 'xz-utils'},
+  zstd: {tool: 'zstd', pkg: 'zstd'},
+}
+
+/** An error of an external decompressor, with the operator-facing text already written. */
+class DecompressError extends Error {
+  constructor(readonly what: string) {
+    super(what)
+  }
+}
+
+interface Opened {
+  stream: Readable
+  disk: ReadStream
+  /** resolves when the decompressor (if any) ended well; rejects with a DecompressError otherwise */
+  finished: Promise<void>
+  /** stops the decompressor of an abandoned read */
+  stop: () => void
+}
+
+function openStream(file: SourceFile): Opened {
   const disk = createReadStream(file.path, {highWaterMark: 1 << 20})
-  if (file.compressed === 'gzip') {
+  const kind = file.compressed as string | null
+  if (kind === 'gzip') {
     const gunzip = createGunzip({chunkSize: 1 << 20})
     disk.on('error', (e) => gunzip.destroy(e))
-    return {stream: disk.pipe(gunzip), disk}
+    return {stream: disk.pipe(gunzip), disk, finished: Promise.resolve(), stop: () => {}}
   }
-  return {stream: disk, disk}
+  const t = kind ? TOOLS[kind] : undefined
+  if (!t) return {stream: disk, disk, finished: Promise.resolve(), stop: () => {}}
+  // `tool -dc` reads the file from stdin and streams the text on stdout; stderr says why it failed
+  const proc = spawn(t.tool, ['-dc'], {stdio: ['pipe', 'pipe', 'pipe']})
+  let err = ''
+  proc.stderr.on('data', (d: Buffer) => {
+    if (err.length < 2000) err += d.toString('utf8')
+  })
+  proc.stdin.on('error', () => {}) // EPIPE when the tool stops early (bad data, or we stopped it)
+  disk.on('error', (e) => {
+    proc.kill()
+    proc.stdout.destroy(e)
+  })
+  disk.pipe(proc.stdin)
+  let stopped = false
+  const finished = new Promise<void>((resolve, reject) => {
+    proc.on('error', (e: NodeJS.ErrnoException) => {
+      reject(
+        new DecompressError(
+          e.code === 'ENOENT'
+            ? `cannot read this ${kind} file: the "${t.tool}" program is not installed (install the ${t.pkg} package, or decompress the file first)`
+            : `cannot run "${t.tool}" to read this ${kind} file (${e.message})`,
+        ),
+      )
+    })
+    proc.on('close', (code, signal) => {
+      if (code === 0 || stopped) return resolve()
+      const first = err.split('\n').find((l) => l.trim()) ?? `exit ${code ?? signal}`
+      const clean = first.replace(/^\S*(bzip2|xz|zstd)\S*:\s*/, '').replace(/\(stdin\)\s*:?\s*/, '').trim()
+      reject(new DecompressError(/unexpected|premature|truncat|ends? unexpectedly|incomplete/i.test(err) ? `truncated ${kind}` : `corrupt ${kind} (${clean.slice(0, 120)})`))
+    })
+  })
+  finished.catch(() => {}) // awaited by the reader; never an unhandled rejection when the read is abandoned
+  return {
+    stream: proc.stdout,
+    disk,
+    finished,
+    stop: () => {
+      stopped = true
+      if (proc.exitCode === null) proc.kill()
+    },
+  }
 }
 
 function looksBinary(buf: Buffer): boolean {
@@ -86,7 +154,7 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
   const maxLine = opts.maxLineBytes ?? 1 << 20
   const needles = (opts.needles ?? []).filter((n) => n.length > 0).map((n) => Buffer.from(n))
   const warn = (w: Warning) => opts.onWarning?.(w)
-  const {stream, disk} = openStream(file)
+  const {stream, disk, finished, stop} = openStream(file)
   let lineNo = 0 // number of the last complete line seen
   let carry: Buffer | null = null // partial line from previous chunk
   let skipping = false // inside an overlong line
@@ -181,6 +249,8 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
       opts.onProgress?.(disk.bytesRead, lineNo)
       if (done) return
     }
+    // an external decompressor that failed: what it gave before is kept, its cut-off last line is not
+    await finished
     // a last line without a newline
     if (carry && carry.length && !skipping) {
       lineNo++
@@ -194,8 +264,9 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
     opts.onTail?.(tail)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? ''
-    const what =
-      code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((e as Error).message))
+    const what = e instanceof DecompressError
+      ? e.what
+      : code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((e as Error).message))
         ? 'truncated gzip'
         : code.startsWith('Z_')
           ? `corrupt gzip (${code})`
@@ -203,10 +274,14 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
     warn({
       file: file.display,
       line: lineNo || undefined,
-      message: `${what}: read up to line ${lineNo}; the rest of this file is lost, other files are still read`,
+      message:
+        lineNo === 0 && e instanceof DecompressError
+          ? `${what}: file skipped, other files are still read`
+          : `${what}: read up to line ${lineNo}; the rest of this file is lost, other files are still read`,
     })
     opts.onTail?.(tail)
   } finally {
+    stop()
     disk.destroy()
     if (stream !== disk) stream.destroy()
   }
