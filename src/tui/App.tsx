@@ -3,7 +3,7 @@
  * and evidence, a status line and the key footer; plus help, info, note prompt, draft preview, "written" and
  * quit confirmation screens. Sized from the terminal (80×24 and up), redrawn on resize.
  */
-import {useMemo, useRef, useState, type ReactNode} from 'react'
+import {useRef, useState, type ReactNode} from 'react'
 import {Box, useApp, useInput, type Key} from 'ink'
 import type {AttributionResult} from '../model.js'
 import {
@@ -21,7 +21,7 @@ import {
 import {Detail, defaultCandidate, detailRows} from './Detail.js'
 import {Header, headerRows} from './Header.js'
 import {Incidents} from './Incidents.js'
-import {NoteInput} from './NoteInput.js'
+import {NoteInput, editNote} from './NoteInput.js'
 import {Rows, seg, windowRows, type Row} from './rows.js'
 import {
   MAIN_KEYS,
@@ -35,7 +35,7 @@ import {
   type DraftPreview,
   type PreviewTab,
 } from './Screens.js'
-import {safe} from './text.js'
+import {safe, wrapWords} from './text.js'
 import {useTermSize, type Size} from './theme.js'
 
 /** How the review reaches the draft writer (src/draft), injected so the screen is testable on its own. */
@@ -80,85 +80,105 @@ function errText(err: unknown): string {
   return safe(typeof e?.oneLine === 'function' ? e.oneLine() : (e?.message ?? String(err)))
 }
 
-export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps) {
-  const {exit} = useApp()
-  const size = useTermSize(fixed)
+interface UiState {
+  sel: number
+  cand: number
+  scroll: number
+  mode: Mode
+  decisions: DecisionMap
+  /** snapshot of the decisions last written */
+  saved: string
+  msg: Message | null
+  note: {value: string; error: string | null}
+}
+
+interface Layout {
+  width: number
+  height: number
+  headerMax: number
+  bodyH: number
+  listH: number
+  detailH: number
+}
+
+function layoutOf(result: AttributionResult, size: Size, statusRows = 1): Layout {
   const width = Math.max(40, size.columns)
   // one row less than the terminal: ink redraws the whole screen (flicker) when output fills it
   const height = Math.max(12, size.rows - 1)
-  const incidents = result.incidents
-
-  const [sel, setSel] = useState(0)
-  const [decisions, setDecisions] = useState<DecisionMap>(NO_DECISIONS)
-  const [cand, setCand] = useState(() => (incidents[0] ? defaultCandidate(incidents[0]) : 0))
-  const [scroll, setScroll] = useState(0)
-  const [mode, setMode] = useState<Mode>({kind: 'main'})
-  const [saved, setSaved] = useState(() => snapshot(result, NO_DECISIONS))
-  const [msg, setMsg] = useState<Message | null>(null)
-
-  const current = snapshot(result, decisions)
-  const unsavedCount = useMemo(() => {
-    const before = new Map((JSON.parse(saved) as ReviewDecision[]).map((d) => [d.incident, JSON.stringify(d)]))
-    const now = toDecisions(result, decisions)
-    let n = 0
-    const seen = new Set<number>()
-    for (const d of now) {
-      seen.add(d.incident)
-      if (before.get(d.incident) !== JSON.stringify(d)) n++
-    }
-    for (const k of before.keys()) if (!seen.has(k)) n++
-    return n
-  }, [saved, result, decisions])
-  const unsaved = current !== saved
-
-  // layout: header | incident list | detail | status + keys
   const headerMax = height >= 34 ? 3 + Math.min(result.assumptions.length + 1, 8) : 4
   const header = headerRows(result, headerMax).length
-  const footer = 2
+  const footer = 1 + statusRows
   const bodyH = Math.max(6, height - header - footer)
-  const listH = Math.min(incidents.length + 1, Math.max(4, Math.floor(bodyH * (height >= 34 ? 0.3 : 0.35))))
+  const listH = Math.min(result.incidents.length + 1, Math.max(4, Math.floor(bodyH * (height >= 34 ? 0.3 : 0.35))))
   const detailH = Math.max(3, bodyH - listH)
-  const pageStep = Math.max(1, detailH - 2)
+  return {width, height, headerMax, bodyH, listH, detailH}
+}
 
-  const inc = incidents[sel]
-  const cands = inc?.attribution.candidates ?? []
-  const say = (text: string, tone: Message['tone'] = 'info') => setMsg({text, tone})
-  const noteH = mode.kind === 'note' ? 3 : 0
-  const detailLen = inc ? detailRows(inc, sel, cand, decisions.get(sel), width).length : 0
-  const maxScroll = Math.max(0, detailLen - (detailH - noteH - 1))
-  const infoLen = mode.kind === 'info' ? infoRows(result, width).length : 0
-  const previewLen = mode.kind === 'preview' ? previewRows(mode.tabs, mode.tab, width).lines.length : 0
-  const clampTo = (v: number, len: number, h: number) => Math.max(0, Math.min(v, Math.max(0, len - (h - 1))))
+/** How many incidents' decisions differ from what was last written. */
+function unsavedCount(result: AttributionResult, s: UiState): number {
+  const before = new Map((JSON.parse(s.saved) as ReviewDecision[]).map((d) => [d.incident, JSON.stringify(d)]))
+  let n = 0
+  const seen = new Set<number>()
+  for (const d of toDecisions(result, s.decisions)) {
+    seen.add(d.incident)
+    if (before.get(d.incident) !== JSON.stringify(d)) n++
+  }
+  for (const k of before.keys()) if (!seen.has(k)) n++
+  return n
+}
 
-  const select = (i: number) => {
-    if (incidents.length === 0) return
-    const n = Math.max(0, Math.min(incidents.length - 1, i))
-    setSel(n)
-    setCand(defaultCandidate(incidents[n]!, decisions.get(n)))
-    setScroll(0)
-    setMsg(null)
+function initialState(result: AttributionResult): UiState {
+  const first = result.incidents[0]
+  return {
+    sel: 0,
+    cand: first ? defaultCandidate(first) : 0,
+    scroll: 0,
+    mode: {kind: 'main'},
+    decisions: NO_DECISIONS,
+    saved: snapshot(result, NO_DECISIONS),
+    msg: null,
+    note: {value: '', error: null},
   }
-  const moveCand = (delta: number, wrap = false) => {
-    if (cands.length === 0) return
-    let n = cand + delta
-    if (wrap) n = (n + cands.length) % cands.length
-    setCand(Math.max(0, Math.min(cands.length - 1, n)))
-    setScroll(0)
+}
+
+const clampTo = (v: number, len: number, h: number) => Math.max(0, Math.min(v, Math.max(0, len - (h - 1))))
+
+export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps) {
+  const {exit} = useApp()
+  const size = useTermSize(fixed)
+  const incidents = result.incidents
+  const [state, setState] = useState<UiState>(() => initialState(result))
+  // an error message gets a second status row rather than being cut
+  const width0 = Math.max(40, size.columns)
+  const statusLines =
+    state.msg?.tone === 'error' && state.mode.kind !== 'busy' ? wrapWords(state.msg.text, width0).slice(0, 2) : null
+  const lay = layoutOf(result, size, statusLines?.length ?? 1)
+  const {width} = lay
+
+  // All screen state lives in one object mirrored in a ref: keys can arrive faster than ink re-renders
+  // (key repeat, a paste), and each must act on the state the previous one left.
+  const live = useRef(state)
+  const layRef = useRef(lay)
+  layRef.current = lay
+  const update = (fn: (s: UiState) => UiState) => {
+    live.current = fn(live.current)
+    setState(live.current)
   }
+  const say = (text: string, tone: Message['tone'] = 'info') => update((s) => ({...s, msg: {text, tone}}))
+  const setMode = (mode: Mode) => update((s) => ({...s, mode}))
 
   const quit = () => {
-    onQuit?.(toDecisions(result, decisions))
+    onQuit?.(toDecisions(result, live.current.decisions))
     exit()
   }
 
   const runWrite = (then?: 'quit') => {
-    const ds = toDecisions(result, decisions)
-    const snap = snapshot(result, decisions)
-    setMode({kind: 'busy', what: `Writing drafts to ${drafts.outDir} …`})
+    const ds = toDecisions(result, live.current.decisions)
+    const snap = snapshot(result, live.current.decisions)
+    setMode({kind: 'busy', what: `Writing drafts to ${safe(drafts.outDir)} …`})
     drafts.write(result, ds).then(
       ({files, warnings = []}) => {
-        setSaved(snap)
-        say(`Drafts written to ${drafts.outDir} (${files.length} files)`, 'ok')
+        update((s) => ({...s, saved: snap, msg: {text: `Drafts written to ${safe(drafts.outDir)} (${files.length} files)`, tone: 'ok'}}))
         if (then === 'quit') {
           onQuit?.(ds)
           exit()
@@ -167,130 +187,190 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
         setMode({kind: 'written', files, warnings, decisions: ds.length})
       },
       (err: unknown) => {
-        say(`Could not write the drafts: ${errText(err)}`, 'error')
-        setMode({kind: 'main'})
+        update((s) => ({...s, mode: {kind: 'main'}, msg: {text: `Could not write the drafts: ${errText(err)}`, tone: 'error'}}))
       },
     )
   }
 
   const runPreview = () => {
     setMode({kind: 'busy', what: 'Rendering the drafts …'})
-    drafts.preview(result, toDecisions(result, decisions)).then(
+    drafts.preview(result, toDecisions(result, live.current.decisions)).then(
       (p) => setMode({kind: 'preview', tabs: previewTabs(p), tab: 0, scroll: 0}),
       (err: unknown) => {
-        say(`Could not render the drafts: ${errText(err)}`, 'error')
-        setMode({kind: 'main'})
+        update((s) => ({...s, mode: {kind: 'main'}, msg: {text: `Could not render the drafts: ${errText(err)}`, tone: 'error'}}))
       },
     )
   }
 
-  const onNote = (purpose: NotePurpose, candIdx: number, text: string) => {
-    setMode({kind: 'main'})
-    if (!inc) return
+  const openNote = (purpose: NotePurpose) =>
+    update((s) => ({
+      ...s,
+      mode: {kind: 'note', purpose, cand: s.cand},
+      note: {value: purpose === 'note' ? (s.decisions.get(s.sel)?.note ?? '') : '', error: null},
+    }))
+
+  const submitNote = (purpose: NotePurpose, candIdx: number, text: string) => {
+    const s = live.current
+    const inc = incidents[s.sel]
+    if (!inc) return setMode({kind: 'main'})
+    const n = `#${s.sel + 1}`
     if (purpose === 'accept') {
-      const c = cands[candIdx]
-      if (!c) return
-      setDecisions(accept(decisions, sel, c, text))
-      say(`#${sel + 1}: accepted ${safe(c.insideIp)} — your reason is recorded`, 'ok')
+      const c = inc.attribution.candidates[candIdx]
+      if (!c) return setMode({kind: 'main'})
+      if (!text) {
+        update((x) => ({...x, note: {...x.note, error: 'a reason is required (Esc to cancel)'}}))
+        return
+      }
+      update((x) => ({
+        ...x,
+        mode: {kind: 'main'},
+        decisions: accept(x.decisions, x.sel, c, text),
+        msg: {text: `${n}: accepted ${safe(c.insideIp)} — your reason is recorded`, tone: 'ok'},
+      }))
     } else if (purpose === 'reject') {
-      setDecisions(reject(decisions, sel, text))
-      say(`#${sel + 1}: rejected — nobody will be named for it`, 'warn')
+      update((x) => ({
+        ...x,
+        mode: {kind: 'main'},
+        decisions: reject(x.decisions, x.sel, text),
+        msg: {text: `${n}: rejected — nobody will be named for it`, tone: 'warn'},
+      }))
     } else {
-      setDecisions(setNote(decisions, sel, text))
-      say(text ? `#${sel + 1}: note saved` : `#${sel + 1}: note removed`)
+      update((x) => ({
+        ...x,
+        mode: {kind: 'main'},
+        decisions: setNote(x.decisions, x.sel, text),
+        msg: {text: text ? `${n}: note saved` : `${n}: note removed`, tone: 'info'},
+      }))
     }
   }
 
-  // ink may deliver a key before the handler of the latest render is subscribed: always call the latest one
-  const handler = useRef<(input: string, key: Key) => void>(() => undefined)
-  handler.current = (input: string, key: Key) => {
-      switch (mode.kind) {
-        case 'busy':
-        case 'note':
-          return
-        case 'help':
-          if (key.escape || input === '?' || input === 'q') setMode({kind: 'main'})
-          return
-        case 'written':
-          setMode({kind: 'main'})
-          return
-        case 'confirm-quit':
-          if (input === 'y') quit()
-          else if (input === 'w') runWrite('quit')
-          else if (key.escape || input === 'n' || input === 'q') setMode({kind: 'main'})
-          return
-        case 'info': {
-          if (key.escape || input === 'i' || input === 'q') setMode({kind: 'main'})
-          else if (key.downArrow || input === 'j') setMode({...mode, scroll: clampTo(mode.scroll + 1, infoLen, bodyH)})
-          else if (key.upArrow || input === 'k') setMode({...mode, scroll: clampTo(mode.scroll - 1, infoLen, bodyH)})
-          else if (key.pageDown || input === ' ' || input === 'J')
-            setMode({...mode, scroll: clampTo(mode.scroll + bodyH - 2, infoLen, bodyH)})
-          else if (key.pageUp || input === 'K') setMode({...mode, scroll: clampTo(mode.scroll - bodyH + 2, infoLen, bodyH)})
-          return
-        }
-        case 'preview': {
-          const n = mode.tabs.length
-          if (key.escape || input === 'd' || input === 'q') setMode({kind: 'main'})
-          else if (key.rightArrow || key.tab || input === 'l') setMode({...mode, tab: (mode.tab + 1) % n, scroll: 0})
-          else if (key.leftArrow || input === 'h') setMode({...mode, tab: (mode.tab - 1 + n) % n, scroll: 0})
-          else if (key.downArrow || input === 'j') setMode({...mode, scroll: clampTo(mode.scroll + 1, previewLen, bodyH - 1)})
-          else if (key.upArrow || input === 'k') setMode({...mode, scroll: clampTo(mode.scroll - 1, previewLen, bodyH - 1)})
-          else if (key.pageDown || input === ' ' || input === 'J')
-            setMode({...mode, scroll: clampTo(mode.scroll + bodyH - 3, previewLen, bodyH - 1)})
-          else if (key.pageUp || input === 'K') setMode({...mode, scroll: clampTo(mode.scroll - bodyH + 3, previewLen, bodyH - 1)})
-          return
-        }
-        case 'main':
-          break
+  const onKey = (input: string, key: Key) => {
+    const s = live.current
+    const L = layRef.current
+    const mode = s.mode
+    switch (mode.kind) {
+      case 'busy':
+        return
+      case 'note': {
+        const e = editNote(s.note.value, input, key)
+        if (e.kind === 'cancel') return update((x) => ({...x, mode: {kind: 'main'}, msg: {text: 'cancelled', tone: 'info'}}))
+        if (e.kind === 'submit') return submitNote(mode.purpose, mode.cand, e.value)
+        if (e.kind === 'edit') update((x) => ({...x, note: {value: e.value, error: null}}))
+        return
       }
-      if (key.upArrow || input === 'k') return select(sel - 1)
-      if (key.downArrow || input === 'j') return select(sel + 1)
-      if (key.home || input === 'g') return select(0)
-      if (key.end || input === 'G') return select(incidents.length - 1)
-      if (key.leftArrow || input === 'h') return moveCand(-1)
-      if (key.rightArrow || input === 'l') return moveCand(1)
-      if (key.tab) return moveCand(key.shift ? -1 : 1, true)
-      if (key.pageDown || input === 'J' || input === ' ') return setScroll(Math.min(maxScroll, scroll + pageStep))
-      if (key.pageUp || input === 'K') return setScroll(Math.max(0, Math.min(maxScroll, scroll) - pageStep))
-      if (input === '?') return setMode({kind: 'help'})
-      if (input === 'i') return setMode({kind: 'info', scroll: 0})
-      if (input === 'q' || key.escape) {
-        if (unsaved) return setMode({kind: 'confirm-quit'})
-        return quit()
+      case 'help':
+        if (key.escape || input === '?' || input === 'q') setMode({kind: 'main'})
+        return
+      case 'written':
+        setMode({kind: 'main'})
+        return
+      case 'confirm-quit':
+        if (input === 'y') quit()
+        else if (input === 'w') runWrite('quit')
+        else if (key.escape || input === 'n' || input === 'q') setMode({kind: 'main'})
+        return
+      case 'info': {
+        const len = infoRows(result, L.width).length
+        const to = (v: number) => setMode({...mode, scroll: clampTo(v, len, L.bodyH)})
+        if (key.escape || input === 'i' || input === 'q') setMode({kind: 'main'})
+        else if (key.downArrow || input === 'j') to(mode.scroll + 1)
+        else if (key.upArrow || input === 'k') to(mode.scroll - 1)
+        else if (key.pageDown || input === ' ' || input === 'J') to(mode.scroll + L.bodyH - 2)
+        else if (key.pageUp || input === 'K') to(mode.scroll - L.bodyH + 2)
+        return
       }
-      if (input === 'w') return runWrite()
-      if (input === 'd') return runPreview()
-      if (!inc) return
-      if (input === 'a') {
-        const c = cands[cand]
-        if (!c) return say(`#${sel + 1} has no candidate to accept`, 'warn')
-        const a = inc.attribution
-        if (a.status === 'attributed' && acceptNeedsReason(result, sel, c)) {
-          return say(
-            `#${sel + 1}: natrace named ${safe(a.insideIp)}; a candidate it set aside cannot be accepted — reject (r) if the answer is wrong`,
-            'warn',
-          )
-        }
-        if (acceptNeedsReason(result, sel, c)) return setMode({kind: 'note', purpose: 'accept', cand})
-        setDecisions(accept(decisions, sel, c))
-        return say(`#${sel + 1}: accepted ${safe(c.insideIp)}`, 'ok')
+      case 'preview': {
+        const n = mode.tabs.length
+        const len = previewRows(mode.tabs, mode.tab, L.width).lines.length
+        const to = (v: number) => setMode({...mode, scroll: clampTo(v, len, L.bodyH - 1)})
+        if (key.escape || input === 'd' || input === 'q') setMode({kind: 'main'})
+        else if (key.rightArrow || key.tab || input === 'l') setMode({...mode, tab: (mode.tab + 1) % n, scroll: 0})
+        else if (key.leftArrow || input === 'h') setMode({...mode, tab: (mode.tab - 1 + n) % n, scroll: 0})
+        else if (key.downArrow || input === 'j') to(mode.scroll + 1)
+        else if (key.upArrow || input === 'k') to(mode.scroll - 1)
+        else if (key.pageDown || input === ' ' || input === 'J') to(mode.scroll + L.bodyH - 3)
+        else if (key.pageUp || input === 'K') to(mode.scroll - L.bodyH + 3)
+        return
       }
-      if (input === 'r') return setMode({kind: 'note', purpose: 'reject', cand})
-      if (input === 'n') return setMode({kind: 'note', purpose: 'note', cand})
-      if (input === 'u') {
-        if (!decisions.has(sel)) return say(`#${sel + 1} has no decision to undo`)
-        setDecisions(undo(decisions, sel))
-        setCand(defaultCandidate(inc))
-        return say(`#${sel + 1}: decision and note removed`)
+      case 'main':
+        break
+    }
+
+    const inc = incidents[s.sel]
+    const cands = inc?.attribution.candidates ?? []
+    const select = (i: number) => {
+      if (incidents.length === 0) return
+      const n = Math.max(0, Math.min(incidents.length - 1, i))
+      update((x) => ({...x, sel: n, cand: defaultCandidate(incidents[n]!, x.decisions.get(n)), scroll: 0, msg: null}))
+    }
+    const moveCand = (delta: number, wrap = false) => {
+      if (cands.length === 0) return
+      let n = s.cand + delta
+      if (wrap) n = (n + cands.length) % cands.length
+      update((x) => ({...x, cand: Math.max(0, Math.min(cands.length - 1, n)), scroll: 0}))
+    }
+    const scrollBy = (delta: number) => {
+      const len = inc ? detailRows(inc, s.sel, s.cand, s.decisions.get(s.sel), L.width).length : 0
+      const max = Math.max(0, len - (L.detailH - 1))
+      update((x) => ({...x, scroll: Math.max(0, Math.min(max, x.scroll + delta))}))
+    }
+    const page = Math.max(1, L.detailH - 2)
+
+    if (key.upArrow || input === 'k') return select(s.sel - 1)
+    if (key.downArrow || input === 'j') return select(s.sel + 1)
+    if (key.home || input === 'g') return select(0)
+    if (key.end || input === 'G') return select(incidents.length - 1)
+    if (key.leftArrow || input === 'h') return moveCand(-1)
+    if (key.rightArrow || input === 'l') return moveCand(1)
+    if (key.tab) return moveCand(key.shift ? -1 : 1, true)
+    if (key.pageDown || input === 'J' || input === ' ') return scrollBy(page)
+    if (key.pageUp || input === 'K') return scrollBy(-page)
+    if (input === '?') return setMode({kind: 'help'})
+    if (input === 'i') return setMode({kind: 'info', scroll: 0})
+    if (input === 'q' || key.escape) {
+      if (snapshot(result, s.decisions) !== s.saved) return setMode({kind: 'confirm-quit'})
+      return quit()
+    }
+    if (input === 'w') return runWrite()
+    if (input === 'd') return runPreview()
+    if (!inc) return
+    const n = `#${s.sel + 1}`
+    if (input === 'a') {
+      const c = cands[s.cand]
+      if (!c) return say(`${n} has no candidate to accept`, 'warn')
+      const a = inc.attribution
+      if (a.status === 'attributed' && acceptNeedsReason(result, s.sel, c)) {
+        return say(`${n}: cannot accept a candidate natrace set aside (r rejects its answer)`, 'warn')
       }
+      if (acceptNeedsReason(result, s.sel, c)) return openNote('accept')
+      update((x) => ({...x, decisions: accept(x.decisions, x.sel, c), msg: {text: `${n}: accepted ${safe(c.insideIp)}`, tone: 'ok'}}))
+      return
+    }
+    if (input === 'r') return openNote('reject')
+    if (input === 'n') return openNote('note')
+    if (input === 'u') {
+      if (!s.decisions.has(s.sel)) return say(`${n} has no decision to undo`)
+      update((x) => ({...x, decisions: undo(x.decisions, x.sel), cand: defaultCandidate(inc), msg: {text: `${n}: decision and note removed`, tone: 'info'}}))
+    }
   }
-  useInput((input, key) => handler.current(input, key), {isActive: mode.kind !== 'note'})
+  // one handler for the whole screen, never re-subscribed conditionally (see NoteInput)
+  const handler = useRef(onKey)
+  handler.current = onKey
+  const stable = useRef((input: string, key: Key) => handler.current(input, key))
+  useInput(stable.current)
 
   // ---- render
+  const {sel, cand, scroll, mode, decisions, msg} = state
+  const inc = incidents[sel]
+  const cands = inc?.attribution.candidates ?? []
+  const unsaved = snapshot(result, decisions) !== state.saved
+  const pending = unsavedCount(result, state)
+  const {bodyH, listH, detailH} = lay
+
   let body: ReactNode
   if (mode.kind === 'help') body = <Paged rows={helpRows(width)} scroll={0} height={bodyH} width={width} />
   else if (mode.kind === 'info') body = <Paged rows={infoRows(result, width)} scroll={mode.scroll} height={bodyH} width={width} />
-  else if (mode.kind === 'confirm-quit') body = <Rows rows={confirmQuitRows(unsavedCount, width)} width={width} />
+  else if (mode.kind === 'confirm-quit') body = <Rows rows={confirmQuitRows(pending, width)} width={width} />
   else if (mode.kind === 'written')
     body = <Paged rows={writtenRows(mode.files, mode.warnings, drafts.outDir, mode.decisions, width)} scroll={0} height={bodyH} width={width} />
   else if (mode.kind === 'preview') {
@@ -302,13 +382,12 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
       </Box>
     )
   } else {
-    const c = cands[cand]
     const noteBox =
       mode.kind === 'note' && inc ? (
         <NoteInput
           width={width}
-          initial={mode.purpose === 'note' ? (decisions.get(sel)?.note ?? '') : ''}
-          required={mode.purpose === 'accept'}
+          value={state.note.value}
+          error={state.note.error}
           prompt={
             mode.purpose === 'accept'
               ? `#${sel + 1}: why accept ${safe(cands[mode.cand]?.insideIp)}? Your reason overrules natrace and is recorded (required)`
@@ -316,11 +395,6 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
                 ? `#${sel + 1}: why reject natrace's answer? (recorded; Enter to skip)`
                 : `#${sel + 1}: note for the evidence pack (empty removes it)`
           }
-          onSubmit={(t) => onNote(mode.purpose, mode.cand, t)}
-          onCancel={() => {
-            setMode({kind: 'main'})
-            say('cancelled')
-          }}
         />
       ) : null
     body = (
@@ -330,10 +404,10 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
           <Detail
             inc={inc}
             index={sel}
-            candIdx={c ? cand : 0}
+            candIdx={cands[cand] ? cand : 0}
             decision={decisions.get(sel)}
             width={width}
-            height={detailH - noteH}
+            height={detailH - (noteBox ? 3 : 0)}
             scroll={scroll}
           />
         ) : (
@@ -344,19 +418,20 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
     )
   }
 
-  const status: Row =
-    mode.kind === 'busy'
+  const summary: Row = [
+    seg(`${decisions.size} decided`, {dim: !unsaved}),
+    seg(unsaved ? ` · ${pending} not written (w)` : ' · all written', {color: unsaved ? 'yellow' : undefined, dim: !unsaved}),
+  ]
+  const status: Row[] = statusLines
+    ? statusLines.map((l) => [seg(l, {color: 'red', bold: true})])
+    : [statusRow()]
+  function statusRow(): Row {
+    return mode.kind === 'busy'
       ? [seg(mode.what, {color: 'cyan', bold: true})]
       : msg
-        ? [seg(msg.text, {color: TONE_COLOR[msg.tone], bold: msg.tone !== 'info'})]
-        : [
-            seg(`${decisions.size} decision${decisions.size === 1 ? '' : 's'}`, {dim: true}),
-            seg(unsaved ? ` · ${unsavedCount} not written (w)` : ' · all written', {
-              color: unsaved ? 'yellow' : undefined,
-              dim: !unsaved,
-            }),
-            seg(` · out ${safe(drafts.outDir)}`, {dim: true}),
-          ]
+        ? [seg(msg.text, {color: TONE_COLOR[msg.tone], bold: msg.tone !== 'info'}), seg(' │ ', {dim: true}), ...summary]
+        : [...summary, seg(` · out ${safe(drafts.outDir)}`, {dim: true})]
+  }
   const keys =
     mode.kind === 'main'
       ? keysRow(MAIN_KEYS, width)
@@ -383,12 +458,12 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
             : keysRow([['Esc', 'back']], width)
 
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Header result={result} width={width} maxRows={headerMax} />
+    <Box flexDirection="column" width={width} height={lay.height}>
+      <Header result={result} width={width} maxRows={lay.headerMax} />
       <Box flexDirection="column" height={bodyH} overflow="hidden">
         {body}
       </Box>
-      <Rows rows={[status, keys]} width={width} />
+      <Rows rows={[...status, keys]} width={width} />
     </Box>
   )
 }

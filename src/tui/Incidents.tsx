@@ -28,10 +28,10 @@ export function incidentRow(inc: IncidentOut, index: number, selected: boolean, 
     seg(selected ? '▸' : ' ', {bold: true, color: 'cyan'}),
     seg(pad(`#${index + 1}`, 4), {bold: selected, inverse: selected}),
     seg(`${STATUS_MARK[st]} ${pad(STATUS_LABEL[st], 10)}`, {color: STATUS_COLOR[st], bold: true}),
+    ...decisionTag(d),
     seg(` ${shortIso(inc.time)} `),
     seg(`${hostPort(inc.publicIp, inc.publicPort)}${proto} `, {bold: selected}),
     seg(named(inc), {dim: st !== 'attributed'}),
-    ...decisionTag(d),
   ]
 }
 

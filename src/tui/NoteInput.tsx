@@ -1,55 +1,41 @@
 /**
  * One-line text input for the operator's note / reason. Enter saves, Esc cancels, Ctrl-U clears.
+ * Presentational: the review screen owns the single key handler (a second, freshly mounted input handler can
+ * miss the first key typed), and feeds keys through `editNote`.
  * Typed or pasted text is stripped of control characters (a paste may carry escapes).
  */
-import {useContext, useRef, useState} from 'react'
-import {Box, Text, useInput} from 'ink'
+import {useContext} from 'react'
+import {Box, Text, type Key} from 'ink'
 import {T, ThemeContext} from './theme.js'
-import {safe} from './text.js'
-
-export interface NoteInputProps {
-  prompt: string
-  hint?: string
-  initial?: string
-  /** refuse an empty submit (the reason for overruling natrace is required) */
-  required?: boolean
-  width: number
-  onSubmit: (text: string) => void
-  onCancel: () => void
-}
+import {stripControls} from '../io/sanitize.js'
 
 export const NOTE_MAX = 500
 
-export function NoteInput({prompt, hint, initial = '', required, width, onSubmit, onCancel}: NoteInputProps) {
+export type NoteEdit = {kind: 'edit'; value: string} | {kind: 'submit'; value: string} | {kind: 'cancel'} | {kind: 'ignore'}
+
+/** What a key does to the text being typed. */
+export function editNote(value: string, input: string, key: Key): NoteEdit {
+  if (key.escape) return {kind: 'cancel'}
+  if (key.return) return {kind: 'submit', value: value.trim()}
+  if (key.backspace || key.delete) return {kind: 'edit', value: value.slice(0, -1)}
+  if (key.ctrl && input === 'u') return {kind: 'edit', value: ''}
+  if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return {kind: 'ignore'}
+  // a paste arrives as one chunk, maybe with line breaks or escapes: keep its text, on one line
+  const clean = stripControls(input.replace(/[\r\n\t\u2028\u2029]+/g, ' '))
+  if (!clean) return {kind: 'ignore'}
+  return {kind: 'edit', value: (value + clean).replace(/ {2,}/g, ' ').slice(0, NOTE_MAX)}
+}
+
+export interface NoteInputProps {
+  prompt: string
+  value: string
+  error?: string | null
+  hint?: string
+  width: number
+}
+
+export function NoteInput({prompt, value, error, hint, width}: NoteInputProps) {
   const {color} = useContext(ThemeContext)
-  const [value, setValueState] = useState(initial)
-  // the latest text, also between renders (keys can arrive faster than ink re-renders)
-  const current = useRef(initial)
-  const setValue = (v: string) => {
-    current.current = v
-    setValueState(v)
-  }
-  const [err, setErr] = useState<string | null>(null)
-  useInput((input, key) => {
-    const v = current.current
-    if (key.escape) return onCancel()
-    if (key.return) {
-      if (required && !v.trim()) {
-        setErr('a reason is required (Esc to cancel)')
-        return
-      }
-      return onSubmit(v.trim())
-    }
-    if (key.backspace || key.delete) return setValue(v.slice(0, -1))
-    if (key.ctrl && input === 'u') return setValue('')
-    if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return
-    // a paste arrives as one chunk, maybe with line breaks or escapes: keep its text on one line
-    const clean = safe(input)
-    if (clean) {
-      setErr(null)
-      setValue((v + clean).slice(0, NOTE_MAX))
-    }
-  })
   // show the end of a long note so the cursor stays visible
   const room = Math.max(10, width - 4)
   const shown = value.length > room ? `…${value.slice(value.length - room + 1)}` : value
@@ -66,7 +52,7 @@ export function NoteInput({prompt, hint, initial = '', required, width, onSubmit
         {color ? <T inverse> </T> : '_'}
       </Text>
       <Text wrap="truncate-end">
-        {err ? <T color="red">{err}</T> : <T dimColor>{hint ?? 'Enter save · Esc cancel · Ctrl-U clear'}</T>}
+        {error ? <T color="red">{error}</T> : <T dimColor>{hint ?? 'Enter save · Esc cancel · Ctrl-U clear'}</T>}
       </Text>
     </Box>
   )

@@ -3,7 +3,7 @@
  * screen; a failed run shows its one-line error and ends with exit code 1.
  */
 import {useEffect, useRef, useState} from 'react'
-import {Box, useApp, useInput} from 'ink'
+import {Box, useApp, useInput, type Key} from 'ink'
 import type {Progress, ProgressSink} from '../correlate/options.js'
 import type {AttributionResult} from '../model.js'
 import {ReviewApp, type DraftIO} from './App.js'
@@ -84,15 +84,18 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
     return () => clearInterval(t)
   }, [state.kind, tickMs])
 
-  useInput(
-    (input, key) => {
-      if (input === 'q' || key.escape) {
-        onDone?.({exitCode: 130, decisions: []})
-        exit()
-      }
-    },
-    {isActive: state.kind === 'loading'},
-  )
+  // always subscribed (toggling a subscription can lose a key); acts only while loading
+  const loading = useRef(true)
+  loading.current = state.kind === 'loading'
+  const onKey = useRef((input: string, key: Key) => {
+    if (!loading.current) return
+    if (input === 'q' || key.escape) {
+      loading.current = false
+      onDone?.({exitCode: 130, decisions: []})
+      exit()
+    }
+  })
+  useInput(onKey.current)
 
   const width = Math.max(40, size.columns)
   let view
