@@ -15,7 +15,7 @@ describe('juniper-pba', () => {
 
   it('reads MS-MPC alloc / active / release with the hex epoch in preference to the zone-less header', () => {
     const ctx = ctx2025('Asia/Kolkata')
-    const evs = parseAll(juniperPba, ms, ctx)
+    const evs = parseAll(juniperPba, ms.slice(0, 5), ctx)
     expect(evs.map((e) => [e.kind, e.phase, e.insideIp, e.outsideIp, e.outsidePort, e.outsidePortEnd])).toEqual([
       ['port-block', 'open', '100.64.7.21', '203.0.113.70', 2048, 2303],
       ['port-block', 'interim', '100.64.7.21', '203.0.113.70', 2048, 2303],
@@ -29,6 +29,13 @@ describe('juniper-pba', () => {
     // no epoch: the header, read in the file zone
     expect(iso(evs[3]!.time)).toBe('2025-03-14T08:01:00.000Z')
     expect(ctx.bad.map((b) => b.line)).toEqual([5])
+  })
+
+  it('reads the MS-MPC service-set session logs found alongside: inside [translated] -> destination', () => {
+    const evs = parseAll(juniperPba, ms.slice(5), ctx2025())
+    expect(evs[0]).toMatchObject({kind: 'session-start', protocol: 'tcp', insideIp: '100.64.7.22', insidePort: 40001, outsideIp: '203.0.113.70', outsidePort: 2049, destIp: '198.51.100.7', destPort: 443})
+    expect(evs[1]).toMatchObject({kind: 'session-end', insideIp: '100.64.7.22', outsidePort: 2049})
+    expect(evs[1]!.time).toBe(evs[1]!.end)
   })
 
   it('reads next-gen text and structured records, and the session lines logged alongside', () => {

@@ -28,7 +28,7 @@ import {juniperSrx} from './juniper-srx.js'
 export const PBA_MARKS = ['JSERVICES_NAT_PORT_BLOCK_', 'RT_SRC_NAT_PBA_']
 
 const TAG = /\b(?:JSERVICES_NAT_PORT_BLOCK_(ALLOC|RELEASE|ACTIVE)|RT_SRC_NAT_PBA_(ALLOC|RELEASE|INTERIM))\b:?/
-const SESSION = /\b(?:RT_FLOW_SESSION|APPTRACK_SESSION)_(?:CREATE|CLOSE)/
+const SESSION = /\b(?:RT_FLOW_SESSION_(?:CREATE|CLOSE)|APPTRACK_SESSION_(?:CREATE|CLOSE)|JSERVICES_SESSION_(?:OPEN|CLOSE)|MSVCS_LOG_SESSION_(?:OPEN|CLOSE))/
 const MS = /^\s*([0-9A-Fa-f.:]+) -> ([0-9A-Fa-f.:]+?):(\d+)-(\d+)(?:\s+(0x[0-9A-Fa-f]+|\d+))?/
 const NG = /Subscriber ([0-9A-Fa-f.:]+)\b.*?port block \[(\d+)-(\d+)\] from ([0-9A-Fa-f.:]+)(?:.*?\bepoch (0x[0-9A-Fa-f]+|[0-9A-Fa-f]+))?/
 

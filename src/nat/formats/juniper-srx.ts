@@ -21,6 +21,10 @@
  * the "packets(bytes)" columns (CLOSE) or the "user(roles)" column (CREATE); when neither is there the
  * protocol stays null.
  *
+ * MX MS-MPC / MS-DPC service-set session logs (JSERVICES_SESSION_OPEN/CLOSE, MSVCS_LOG_SESSION_OPEN/CLOSE):
+ *   {cgn-sset}[jservices-nat]: JSERVICES_SESSION_OPEN: application:none, xe-1/0/0.0 100.64.7.21:40001 [203.0.113.70:2049] -> 198.51.100.7:443 (TCP)
+ * inside, [translated], destination; the CLOSE carries no duration (end = its time, start unknown).
+ *
  * Port-block lines (RT_SRC_NAT_PBA_*, JSERVICES_NAT_PORT_BLOCK_*) met in the same file are read by the
  * juniper-pba format.
  */
@@ -34,6 +38,8 @@ import {ciscoStamp} from './cisco-asa.js'
 import {juniperPba, PBA_MARKS, sdParams} from './juniper-pba.js'
 
 const TAG = /\b(RT_FLOW_SESSION|APPTRACK_SESSION)_(CREATE|CLOSE)(?:_USF|_LS)?\b:?/
+const MS_SESSION =
+  /\b(?:JSERVICES_SESSION|MSVCS_LOG_SESSION)_(OPEN|CLOSE)\b:?.*?\s([0-9A-Fa-f.:]+?):(\d+) \[([0-9A-Fa-f.:]+?):(\d+)\] -> ([0-9A-Fa-f.:]+?):(\d+) \(([A-Za-z0-9-]+)\)/
 const PAIR = /([0-9A-Fa-f.:]+)\/(\d+)->([0-9A-Fa-f.:]+)\/(\d+)/g
 function protoNum(s: string | undefined): string | null {
   if (!s || !/^\d{1,3}$/.test(s)) return null
@@ -58,7 +64,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
     return null
   }
   const tag = TAG.exec(text)
-  if (!tag) return null
+  if (!tag) return text.includes('SESSION_OPEN') || text.includes('SESSION_CLOSE') ? parseMsSession(line, ctx) : null
   const close = tag[2] === 'CLOSE'
   const name = `${tag[1]}_${tag[2]}`
   const bad = (why: string) => {
@@ -136,7 +142,37 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   return e
 }
 
-const DETECT = /\b(?:RT_FLOW_SESSION|APPTRACK_SESSION)_(?:CREATE|CLOSE|DENY)/
+/** MX MS-MPC / MS-DPC service-set session logs: "inside:port [translated:port] -> dest:port (PROTO)". */
+function parseMsSession(line: Line, ctx: ParseContext): NatEvent | null {
+  const text = line.text
+  const m = MS_SESSION.exec(text)
+  if (!m) {
+    if (/\b(?:JSERVICES_SESSION|MSVCS_LOG_SESSION)_(?:OPEN|CLOSE)\b/.test(text)) ctx.malformed(line, 'session log: expected "inside:port [translated:port] -> destination:port (PROTO)"')
+    return null
+  }
+  const t = ciscoStamp(text, m.index, ctx)
+  const inside = canonicalIp(m[2]!)
+  const outside = canonicalIp(m[4]!)
+  const dest = canonicalIp(m[6]!)
+  if (!t || !inside || !outside || !dest) {
+    ctx.malformed(line, t ? 'session log: addresses unreadable' : 'session log: no readable time stamp')
+    return null
+  }
+  const close = m[1] === 'CLOSE'
+  const e = blankEvent(close ? 'session-end' : 'session-start', t, evidence(line, ctx, close ? 'service-set session closed' : 'service-set session opened'))
+  const proto = m[8]!.toLowerCase()
+  e.protocol = proto === 'tcp' || proto === 'udp' || proto === 'icmp' || proto === 'sctp' || proto === 'gre' ? proto : null
+  e.insideIp = inside
+  e.insidePort = port(m[3])
+  e.outsideIp = outside
+  e.outsidePort = port(m[5])
+  e.destIp = dest
+  e.destPort = port(m[7])
+  if (close) e.end = t.ms
+  return e
+}
+
+const DETECT = /\b(?:RT_FLOW_SESSION_(?:CREATE|CLOSE|DENY)|APPTRACK_SESSION_(?:CREATE|CLOSE)|JSERVICES_SESSION_(?:OPEN|CLOSE)|MSVCS_LOG_SESSION_(?:OPEN|CLOSE))/
 
 export const juniperSrx: NatFormat = {
   name: 'juniper-srx',
