@@ -94,7 +94,7 @@ export function evidenceJson(ctx: EvidenceContext): object {
       destPort: d.incident.destPort,
       protocol: d.incident.protocol,
       raw: stripControls(d.incident.raw),
-      natrace: {...d.original, evidence: d.original.evidence.map(ev), candidates: d.original.candidates.map((c) => ({...c, evidence: c.evidence.map(ev)}))},
+      attribution: {...d.original, evidence: d.original.evidence.map(ev), candidates: d.original.candidates.map((c) => ({...c, evidence: c.evidence.map(ev)}))},
       decision: {
         by: d.decidedBy,
         action: d.decision?.action ?? null,

@@ -65,7 +65,7 @@ describe('writeDrafts', () => {
     const files = await writeDrafts(result, {outDir: join(dir, 'out'), config: OPERATOR, decisions, now: NOW})
     const ev = JSON.parse(await readFile(files.evidenceJson, 'utf8'))
     expect(ev.assumptions.map((a: {kind: string}) => a.kind)).toEqual(['report-zone', 'log-zone'])
-    expect(ev.incidents[2].natrace.status).toBe('ambiguous')
+    expect(ev.incidents[2].attribution.status).toBe('ambiguous')
     expect(ev.incidents[2].decision).toMatchObject({by: 'operator', action: 'accept', status: 'attributed', mac: BOB.mac, note: 'customer confirmed the device was on'})
     expect(ev.incidents[2].decision.reason).toContain('customer confirmed the device was on')
     expect(ev.incidents[0].decision).toMatchObject({by: 'operator', action: 'reject', status: 'not-found', insideIp: null, outcome: 'unresolved'})

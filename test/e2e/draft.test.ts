@@ -41,7 +41,7 @@ describe('natrace draft on the samples (built CLI)', () => {
     out = join(cwd, 'drafts')
     run = natrace(['draft', REPORT, ...SAMPLE_ARGS, '--out', out], cwd)
     report = JSON.parse(natrace(['report', REPORT, '--public-ip', '203.0.113.5', '--json']).stdout)
-  })
+  }, 60_000)
 
   it('writes the four kinds of draft and prints their paths; exit 3 as some incidents stay unresolved', () => {
     expect(run.stderr).not.toMatch(/at .*\.js:\d+/) // no stack trace
@@ -76,7 +76,7 @@ describe('natrace draft on the samples (built CLI)', () => {
 
   it('never names a customer or candidate in the reply', async () => {
     const ev = JSON.parse(readFileSync(join(out, 'evidence.json'), 'utf8'))
-    const people: Who[] = ev.incidents.flatMap((i: {natrace: Who & {candidates: Who[]}}) => [i.natrace, ...i.natrace.candidates])
+    const people: Who[] = ev.incidents.flatMap((i: {attribution: Who & {candidates: Who[]}}) => [i.attribution, ...i.attribution.candidates])
     const secrets = [...new Set(people.flatMap((p) => [p.insideIp, p.mac, p.hostname, p.subscriber]).filter((x): x is string => !!x))]
     expect(secrets).toEqual(expect.arrayContaining(['192.168.0.23', '00:1e:c2:aa:bb:cc', 'joao-pc']))
     const raw = readFileSync(join(out, 'reply.eml'), 'utf8')
