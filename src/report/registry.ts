@@ -9,9 +9,10 @@ import {xarf} from './formats/xarf.js'
 import {shadowserver} from './formats/shadowserver.js'
 import {acns} from './formats/acns.js'
 import {arf} from './formats/arf.js'
+import {spamcop} from './formats/spamcop.js'
 import type {ReportFormat, ReportMessage} from './types.js'
 
-export const REPORT_FORMATS: readonly ReportFormat[] = [registroBr, xarfJson, xarf, shadowserver, acns, arf, genericText]
+export const REPORT_FORMATS: readonly ReportFormat[] = [registroBr, xarfJson, xarf, shadowserver, acns, arf, spamcop, genericText]
 
 export function pickFormat(msg: ReportMessage, formats: readonly ReportFormat[] = REPORT_FORMATS): {format: ReportFormat; score: number} | undefined {
   let best: {format: ReportFormat; score: number} | undefined
