@@ -153,8 +153,9 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
   let last = -Infinity
 
   for (const [ip, list] of byIp) {
-    // time order; at one instant closings before openings (a release and the next grant in the same second)
-    list.sort((a, b) => a.e.time - b.e.time || (CLOSING.has(a.e.event) ? 0 : 1) - (CLOSING.has(b.e.event) ? 0 : 1) || a.i - b.i)
+    // time order; at one instant the order the sources wrote them (journals: a Kea deletion row after the
+    // renewal it deletes; a syslog release before the next grant)
+    list.sort((a, b) => a.e.time - b.e.time || a.i - b.i)
     const open = new Map<string, Work>()
     const all: Work[] = []
     let lastOpenKey: string | undefined

@@ -23,8 +23,9 @@ export const dnsmasqLeases: LeaseFormat = {
   prefilter: true,
   detect(sample) {
     const share = shareMatching(sample, (l) => {
+      if (/^duid [0-9a-f:]+\s*$/i.test(l)) return true
       const m = LINE.exec(l)
-      return !!m && (!!macOf(m[2]) || l.startsWith('duid ')) && !!clientIp(m[3])
+      return !!m && !!clientIp(m[3]) && (!!macOf(m[2]) || m[3]!.includes(':'))
     })
     return share >= 0.6 ? 0.5 + 0.45 * share : 0
   },

@@ -78,7 +78,7 @@ export const keaLog: LeaseFormat = {
     const a = text.indexOf('ddress')
     if (a < 0) return null
     const legal = /(?:^|\s)Address: ?(\S+) has been (assigned|renewed|released) /.exec(text)
-    const admin = legal ? null : /Administrator (added|updated information on|deleted) the lease (?:of|for) address: (\S+)/.exec(text)
+    const admin = legal ? null : /Administrator (added|updated information on|deleted) (?:a|the) lease (?:of|for) address: (\S+)/.exec(text)
     if (!legal && !admin) return null
     const m = LEGAL_TS.exec(text)
     let time: number | undefined
@@ -105,7 +105,7 @@ export const keaLog: LeaseFormat = {
       ctx.malformed(line, 'legal log line without a readable address')
       return null
     }
-    const hw = /hardware address: hwtype=\d+ ([0-9a-fA-F:]+)/.exec(text)
+    const hw = /hardware address: (?:hwtype=\d+ )?([0-9a-fA-F:]+)/.exec(text)
     const mac = macOf(hw?.[1])
     const verb = legal ? legal[2]! : admin![1]!
     if (verb === 'released' || verb === 'deleted') {
