@@ -288,8 +288,13 @@ async function writeInside(dir: string, name: string, data: string): Promise<str
   return target
 }
 
-/** Renders and writes reply.eml, customer-notice-<n>.txt/.eml, evidence.md and evidence.json into outDir. */
+/**
+ * Renders and writes reply.eml, customer-notice-<n>.txt/.eml, evidence.md and evidence.json into outDir.
+ * `opts.config` undefined: natrace.config.json / ~/.config/natrace/config.json is loaded (renderDrafts does not).
+ */
 export async function writeDrafts(result: AttributionResult, opts: DraftOptions): Promise<DraftFiles> {
+  // without an explicit config (e.g. `attribute --draft`), the operator's default config file applies
+  if (opts.config === undefined) opts = {...opts, config: await loadOperatorConfig()}
   const p = prepare(result, opts)
   const dir = resolve(opts.outDir)
   try {

@@ -149,6 +149,15 @@ describe('header injection from the report', () => {
     expect(r.warnings.join('\n')).toMatch(/line break was dropped/)
   })
 
+  it('prints template syntax found in the report literally, never runs it', () => {
+    const r = registroBr()
+    r.report.reporter = '<%= process.exit(9) %>'
+    r.incidents[0]!.raw = 'line <%= 6*7 %> end'
+    const text = renderDrafts(r, {lang: 'en', config: OPERATOR, now: NOW}).replyText
+    expect(text).toContain('Dear <%= process.exit(9) %> team')
+    expect(text).toContain('> line <%= 6*7 %> end')
+  })
+
   it('still answers when the report From is unusable, falling back to the first copy address', async () => {
     const r = registroBr()
     r.report.from = 'garbage'
