@@ -75,6 +75,13 @@ describe('fortigate', () => {
     expect(epochMs('12')).toBeNull()
   })
 
+  it('turns an inbound VIP (dnat) round: the server is the inside host, the VIP its public side', () => {
+    const evs = parseAll(fortigate, fixtureLines('fortigate/vip-web-server.log'), ctx2025())
+    expect(evs[0]).toMatchObject({insideIp: '172.16.8.20', insidePort: 8443, outsideIp: '203.0.113.80', outsidePort: 443, destIp: '198.51.100.90', destPort: 61234})
+    // hairpin (snat+dnat) from an inside client stays outbound
+    expect(evs[1]).toMatchObject({insideIp: '10.20.1.40', outsideIp: '203.0.113.80', outsidePort: 40000, destIp: '203.0.113.80'})
+  })
+
   it('never throws on random input', () => {
     fc.assert(
       fc.property(fc.string({maxLength: 300}), fc.constantFrom('', 'logid="0000000013" type="traffic" ', 'logid="0100022015" type="event" eventtime=1741944240 '), (s, pre) => {

@@ -52,6 +52,14 @@ describe('juniper-srx', () => {
     expect(ctx.bad.map((b) => b.line)).toEqual([4])
   })
 
+  it('turns inbound destination NAT round (public peer -> server behind the public address), not an outbound DNAT of an inside client', () => {
+    const evs = parseAll(juniperSrx, fixtureLines('juniper-srx/web-server-dnat.log'), ctx2025())
+    expect(evs[0]).toMatchObject({insideIp: '10.3.9.10', insidePort: 8443, outsideIp: '203.0.113.25', outsidePort: 443, destIp: '198.51.100.77', destPort: 52001})
+    // an inside client whose DNS query was redirected stays the inside host
+    expect(evs[1]).toMatchObject({insideIp: '10.3.0.21', insidePort: 40001, outsideIp: '10.3.0.21', destIp: '10.3.255.53'})
+    expect(evs[2]).toMatchObject({protocol: 'tcp', insideIp: '192.168.50.5', insidePort: 22, outsideIp: '203.0.113.33', outsidePort: 22, destIp: '198.51.100.78'})
+  })
+
   it('never throws on random input', () => {
     fc.assert(
       fc.property(fc.string({maxLength: 300}), fc.constantFrom('', '<14>1 2025-03-14T10:15:02Z h RT_FLOW - RT_FLOW_SESSION_CLOSE [junos@1 ', 'Mar 14 10:15:02 h RT_FLOW: RT_FLOW_SESSION_CREATE: session created '), (s, pre) => {

@@ -38,6 +38,11 @@ describe('panos', () => {
     expect(ctx.bad.map((b) => b.line)).toEqual([4])
   })
 
+  it('turns inbound destination NAT round: the NAT destination is the inside host', () => {
+    const [ev] = parseAll(panos, fixtureLines('panos/inbound-dnat.log'), ctx2025())
+    expect(ev).toMatchObject({insideIp: '10.30.9.9', insidePort: 8443, outsideIp: '203.0.113.102', outsidePort: 443, destIp: '198.51.100.91', destPort: 60001})
+  })
+
   it('splits CSV with quotes', () => {
     expect(splitCsv('a,"b,c",,"d""e"')).toEqual(['a', 'b,c', '', 'd"e'])
     expect(splitCsv('')).toEqual([''])

@@ -8,7 +8,8 @@
  *   inside = srcip/srcport, outside = transip/transport only when trandisp names "snat" and transip is a real
  *   address (a sniffer policy writes transip=0.0.0.0), destination = dstip/dstport.
  *   kind "session": end = the record's time, start = end − duration (seconds). action="start" records
- *   (log-traffic-start) are session-start. Denied traffic had no translation and is ignored.
+ *   (log-traffic-start) are session-start. trandisp="dnat" from a public srcip to an inside tranip (a VIP) is
+ *   turned round: inside = tranip/tranport, outside = dstip/dstport, destination = srcip/srcport. Denied traffic had no translation and is ignored.
  *
  * PBA events (type="event" subtype="system"), FortiOS Log Message Reference:
  *   22015 LOG_ID_IPPOOLPBA_CREATE, 22016 LOG_ID_IPPOOLPBA_DEALLOCATE, 22024 LOG_ID_IPPOOLPBA_INTERIM
@@ -21,7 +22,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp} from '../../io/net.js'
+import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import {parseOffset, type Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
@@ -123,11 +124,23 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   e.insidePort = port(kv.get('srcport'))
   e.destIp = dst
   e.destPort = port(kv.get('dstport'))
-  if ((kv.get('trandisp') ?? '').includes('snat')) {
+  const trandisp = kv.get('trandisp') ?? ''
+  if (trandisp.includes('snat')) {
     const tip = canonicalIp(kv.get('transip') ?? '')
     if (tip && tip !== '0.0.0.0' && tip !== '::') {
       e.outsideIp = tip
       e.outsidePort = port(kv.get('transport'))
+    }
+  } else if (trandisp === 'dnat') {
+    // inbound VIP: a public peer reached a server behind the public address dstip; tranip is the server
+    const server = canonicalIp(kv.get('tranip') ?? '')
+    if (server && server !== '0.0.0.0' && !isInsideAddress(src) && isInsideAddress(server)) {
+      e.insideIp = server
+      e.insidePort = port(kv.get('tranport'))
+      e.outsideIp = dst
+      e.outsidePort = port(kv.get('dstport'))
+      e.destIp = src
+      e.destPort = port(kv.get('srcport'))
     }
   }
   const user = kv.get('user') ?? kv.get('unauthuser')

@@ -16,7 +16,9 @@
  *
  * inside = source-address/port, outside = nat-source-address/port (equal to the source when no source NAT
  * applied: reported as written), destination = destination-address/port (pre-destination-NAT, the address
- * the client connected to). A CLOSE record is written when the session ends: end = the record's time,
+ * the client connected to). Inbound destination NAT (a public source, no source NAT, a nat-destination
+ * inside) is turned round: inside = nat-destination (the server), outside = destination (its public
+ * address), destination = the public source. A CLOSE record is written when the session ends: end = the record's time,
  * start = end − elapsed-time (seconds). In the positional form the protocol-id column is found relative to
  * the "packets(bytes)" columns (CLOSE) or the "user(roles)" column (CREATE); when neither is there the
  * protocol stays null.
@@ -30,7 +32,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp} from '../../io/net.js'
+import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
@@ -80,6 +82,8 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   let protocol: string | null = null
   let elapsed: number | null = null
   let user: string | null = null
+  let natDest: string | null = null
+  let natDestPort: number | null = null
   const bracket = text.indexOf('[', after)
   if (bracket >= 0 && text.includes('source-address="', bracket)) {
     const p = sdParams(text, bracket)
@@ -89,6 +93,8 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
     outsidePort = port(p.get('nat-source-port'))
     dest = canonicalIp(p.get('destination-address') ?? '')
     destPort = port(p.get('destination-port'))
+    natDest = canonicalIp(p.get('nat-destination-address') ?? '')
+    natDestPort = port(p.get('nat-destination-port'))
     protocol = protoNum(p.get('protocol-id'))
     elapsed = seconds(p.get('elapsed-time'))
     user = usable(p.get('username'))
@@ -105,6 +111,8 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
     destPort = port(pre[4])
     outside = canonicalIp(post[1]!)
     outsidePort = port(post[2])
+    natDest = canonicalIp(post[3]!)
+    natDestPort = port(post[4])
     if (!inside || !dest || !outside || insidePort === null || outsidePort === null) return bad('addresses or ports unreadable')
     const toks = text.slice(PAIR.lastIndex).trim().split(/\s+/)
     if (close) {
@@ -135,6 +143,16 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   e.destIp = dest
   e.destPort = destPort
   e.subscriber = user
+  if (natDest && natDest !== dest && (outside === null || outside === inside) && !isInsideAddress(inside) && isInsideAddress(natDest)) {
+    // inbound destination NAT (a public peer reached a server behind the public address): the server is the
+    // inside host, the address the peer connected to is its public side, the peer is the remote end
+    e.insideIp = natDest
+    e.insidePort = natDestPort
+    e.outsideIp = dest
+    e.outsidePort = destPort
+    e.destIp = inside
+    e.destPort = insidePort
+  }
   if (close) {
     e.end = t.ms
     if (elapsed !== null) e.time = t.ms - elapsed * 1000

@@ -14,12 +14,14 @@
  * inside = source/source port, outside = NAT source/NAT source port (only when the NAT source column is
  * filled and not 0.0.0.0), destination = destination/destination port. An "end" record is kind "session"
  * from the start-time column to the generated time (the "elapsed" column counts active time, not the
- * span, and is not used). A "start" record is a session-start. drop/deny records had no session.
+ * span, and is not used). Inbound destination NAT (a public source, no source NAT, an inside NAT
+ * destination) is turned round: inside = NAT destination/port, outside = destination/port, destination =
+ * source/port. A "start" record is a session-start. drop/deny records had no session.
  * Times are device-local wall times: the file's zone applies.
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp} from '../../io/net.js'
+import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
@@ -114,9 +116,18 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   e.destIp = dst
   e.destPort = port(f[25])
   const nat = f[9] ? canonicalIp(f[9]) : null
+  const natDst = f[10] ? canonicalIp(f[10]) : null
   if (nat && nat !== '0.0.0.0' && nat !== '::') {
     e.outsideIp = nat
     e.outsidePort = port(f[26])
+  } else if (natDst && natDst !== dst && natDst !== '0.0.0.0' && !isInsideAddress(src) && isInsideAddress(natDst)) {
+    // inbound destination NAT: the server behind the public destination is the inside host
+    e.insideIp = natDst
+    e.insidePort = port(f[27])
+    e.outsideIp = dst
+    e.outsidePort = port(f[25])
+    e.destIp = src
+    e.destPort = port(f[24])
   }
   const user = f[12]?.trim()
   if (user) e.subscriber = user
