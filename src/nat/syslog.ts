@@ -30,8 +30,13 @@ function fracMs(f: string | undefined): number {
  * (ctx.time: the user's --log-tz or the system zone, year from the policy); stamps with an offset are absolute.
  */
 export function syslogStamp(text: string, ctx: ParseContext): SyslogHead | undefined {
-  const c = text.charCodeAt(0)
-  if (c === 60 /* < */ || (c >= 48 && c <= 57)) {
+  let c = text.charCodeAt(0)
+  if (c === 60 /* < */) {
+    // "<PRI>" of a raw remote syslog record, then either stamp
+    const close = text.indexOf('>')
+    c = close > 0 && close < 5 ? text.charCodeAt(close + 1) : 0
+  }
+  if (c >= 48 && c <= 57) {
     const m = ISO.exec(text)
     if (!m) return undefined
     const w = {
@@ -99,7 +104,7 @@ export const PROTO_NUMBERS: Record<number, string> = {
   47: 'gre',
   50: 'esp',
   51: 'ah',
-  58: 'icmpv6',
+  58: 'ipv6-icmp', // IANA keyword
   132: 'sctp',
   136: 'udplite',
 }

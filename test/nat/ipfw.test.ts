@@ -67,7 +67,7 @@ describe('ipfw', () => {
     expect(byLine.get(8)).toMatchObject({protocol: 'icmp', insideIp: '10.20.4.17', insidePort: null, destIp: '198.18.7.7', destPort: null})
     expect(byLine.get(9)).toMatchObject({protocol: 'tcp', srcPort: null, dstPort: null, insideIp: '10.20.4.17', insidePort: null, destIp: '198.18.44.9'})
     expect(byLine.get(10)).toMatchObject({srcIp: '2001:db8:40::17', srcPort: 51000, dstIp: '2001:db8:ffff::80', dstPort: 443, insideIp: null})
-    expect(byLine.get(11)).toMatchObject({protocol: 'icmpv6', insideIp: 'fd00:20::5', destIp: '2001:db8:ffff::1'})
+    expect(byLine.get(11)).toMatchObject({protocol: 'ipv6-icmp', insideIp: 'fd00:20::5', destIp: '2001:db8:ffff::1'})
     expect(byLine.get(12)).toMatchObject({protocol: 'gre', srcIp: '198.18.3.3', dstIp: '198.51.100.7', insideIp: null})
     expect(byLine.get(13)).toMatchObject({insideIp: '10.20.4.40', insidePort: 51515, destIp: '198.18.80.80', destPort: 80})
     expect(byLine.has(14)).toBe(false) // "limit reached" is no packet
@@ -122,5 +122,16 @@ describe('ipfw', () => {
       }),
       {numRuns: 500},
     )
+  })
+})
+
+describe('syslog stamps', () => {
+  it('reads BSD and RFC 3339 stamps behind a raw "<PRI>"', async () => {
+    const {syslogStamp} = await import('../../src/nat/syslog.js')
+    const ctx = makeCtx('UTC', Date.UTC(2026, 5, 1))
+    expect(iso(syslogStamp('<134>Jul  3 19:10:30 filterlog[1]: x', ctx)!.time.ms)).toBe('2025-07-03T19:10:30.000Z')
+    expect(iso(syslogStamp('<134>1 2026-03-03T21:14:06-03:00 host app', ctx)!.time.ms)).toBe('2026-03-04T00:14:06.000Z')
+    expect(iso(syslogStamp('<6>2026-03-03T21:14:06Z host app', ctx)!.time.ms)).toBe('2026-03-03T21:14:06.000Z')
+    expect(syslogStamp('<134>garbage', ctx)).toBeUndefined()
   })
 })

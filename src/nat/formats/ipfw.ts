@@ -65,7 +65,7 @@ function addrPort(tok: string, withPort: boolean): {ip: string; port: number | n
 function protocolOf(p: string): string | null {
   if (p === 'TCP') return 'tcp'
   if (p === 'UDP') return 'udp'
-  if (p.startsWith('ICMPv6')) return 'icmpv6'
+  if (p.startsWith('ICMPv6')) return 'ipv6-icmp'
   if (p.startsWith('ICMP')) return 'icmp'
   if (p === 'SCTP') return 'sctp'
   if (p === 'UDPLite' || p === 'UDP-Lite') return 'udplite'

@@ -24,7 +24,7 @@ const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
 function protocolOf(p: string): string | null {
   if (/^\d+$/.test(p)) return PROTO_NUMBERS[Number(p)] ?? null
   const l = p.toLowerCase()
-  return l === 'ipv6-icmp' ? 'icmpv6' : l
+  return l === 'icmpv6' || l === 'icmp6' ? 'ipv6-icmp' : l
 }
 
 function looksIptables(l: string): boolean {

@@ -102,7 +102,7 @@ function userOf(iface: string | null): string | null {
 function protocolOf(p: string): string | null {
   const l = p.toLowerCase()
   if (/^\d+$/.test(l)) return PROTO_NUMBERS[Number(l)] ?? null
-  if (l === 'icmpv6' || l === 'ipv6-icmp') return 'icmpv6'
+  if (l === 'icmpv6' || l === 'ipv6-icmp' || l === 'icmp6') return 'ipv6-icmp'
   return l
 }
 
@@ -226,6 +226,8 @@ export const mikrotik: NatFormat = {
   name: 'mikrotik',
   description: 'MikroTik RouterOS firewall log ("in:IF out:IF, ... proto TCP, SRC->DST, NAT (...)->..., len N")',
   prefilter: true,
+  // RouterOS splits a long message over two syslog records: the second half carries no address to filter on
+  prefilterAfter: 1,
   detect(sample) {
     return detectScore(sample, looksMikrotik)
   },
