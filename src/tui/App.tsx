@@ -3,7 +3,7 @@
  * and evidence, a status line and the key footer; plus help, info, note prompt, draft preview, "written" and
  * quit confirmation screens. Sized from the terminal (80×24 and up), redrawn on resize.
  */
-import {useRef, useState, type ReactNode} from 'react'
+import {useContext, useRef, useState, type ReactNode} from 'react'
 import {Box, useApp, useInput, type Key} from 'ink'
 import type {AttributionResult} from '../model.js'
 import {
@@ -36,7 +36,7 @@ import {
   type PreviewTab,
 } from './Screens.js'
 import {safe, wrapWords} from './text.js'
-import {useTermSize, type Size} from './theme.js'
+import {InputRouter, useTermSize, type Size} from './theme.js'
 
 /** How the review reaches the draft writer (src/draft), injected so the screen is testable on its own. */
 export interface DraftIO {
@@ -357,7 +357,9 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
   const handler = useRef(onKey)
   handler.current = onKey
   const stable = useRef((input: string, key: Key) => handler.current(input, key))
-  useInput(stable.current)
+  const router = useContext(InputRouter)
+  if (router) router.current = stable.current
+  useInput(stable.current, {isActive: router === null})
 
   // ---- render
   const {sel, cand, scroll, mode, decisions, msg} = state

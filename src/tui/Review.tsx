@@ -12,7 +12,7 @@ import {ProgressView} from './Progress.js'
 import {advance, initialProgress, type ProgressState} from './progress.js'
 import {Rows, seg} from './rows.js'
 import {safe} from './text.js'
-import {ThemeContext, useTermSize, type Size} from './theme.js'
+import {InputRouter, ThemeContext, useTermSize, type KeyHandler, type Size} from './theme.js'
 
 /** How a review session ended. */
 export interface ReviewOutcome {
@@ -84,11 +84,15 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
     return () => clearInterval(t)
   }, [state.kind, tickMs])
 
-  // always subscribed (toggling a subscription can lose a key); acts only while loading
+  // the one input subscription of the session: while loading it only knows q; then the review screen takes over
   const loading = useRef(true)
   loading.current = state.kind === 'loading'
+  const router = useRef<KeyHandler | null>(null)
   const onKey = useRef((input: string, key: Key) => {
-    if (!loading.current) return
+    if (!loading.current) {
+      router.current?.(input, key)
+      return
+    }
     if (input === 'q' || key.escape) {
       loading.current = false
       onDone?.({exitCode: 130, decisions: []})
@@ -117,5 +121,9 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
       </Box>
     )
   }
-  return <ThemeContext.Provider value={{color}}>{view}</ThemeContext.Provider>
+  return (
+    <ThemeContext.Provider value={{color}}>
+      <InputRouter.Provider value={router}>{view}</InputRouter.Provider>
+    </ThemeContext.Provider>
+  )
 }

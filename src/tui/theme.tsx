@@ -2,8 +2,8 @@
  * Colour policy of the review screen. With NO_COLOR (https://no-color.org) every colour is dropped; meaning
  * is always carried by text too (status labels, "▸" selection marks), never by colour alone.
  */
-import {createContext, useContext, useEffect, useState, type ReactNode} from 'react'
-import {Text, useStdout, type TextProps} from 'ink'
+import {createContext, useContext, useEffect, useState, type MutableRefObject, type ReactNode} from 'react'
+import {Text, useStdout, type Key, type TextProps} from 'ink'
 
 export interface Theme {
   color: boolean
@@ -48,3 +48,12 @@ export function useTermSize(fixed?: Size): Size {
   }, [stdout, fixed?.columns, fixed?.rows])
   return fixed ?? size
 }
+
+export type KeyHandler = (input: string, key: Key) => void
+
+/**
+ * Where the session's single ink input subscription sends keys. A screen mounted later (the review after the
+ * progress view) registers its handler here during render: with ink 6 / React 19 a freshly mounted
+ * useInput subscribes in a passive effect, which can run only at the next update — keys typed before are lost.
+ */
+export const InputRouter = createContext<MutableRefObject<KeyHandler | null> | null>(null)
