@@ -301,7 +301,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
           hostname: null,
           subscriber: c.subscriber,
           confidence: round2(d.confidence * 0.95),
-          reason: `${natReason}; the NAT record names the subscriber ${c.subscriber} (${look.reason})`,
+          reason: `${natReason}; the NAT record names the subscriber ${c.subscriber}${opts.haveLeases ? ` (lease sources: ${look.reason})` : ''}`,
           evidence: natEvidence,
           candidates,
         }

@@ -31,6 +31,11 @@ export interface LineFormat<T> {
    * by a substring pre-filter before parsing; false for multi-line records (lease blocks).
    */
   prefilter: boolean
+  /**
+   * with the pre-filter: how many lines after a matching line the parser also needs (a device that splits one
+   * record over two syslog lines, e.g. MikroTik); default 0
+   */
+  prefilterAfter?: number
   /** the zone the format defines for its zone-less stamps (dhcpd.leases: UTC); absent: the user's/system zone */
   fixedZone?: string
 }

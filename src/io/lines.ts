@@ -38,6 +38,8 @@ export interface ReadOptions {
    * whatever the needles: lets a pre-filtered read still learn the time span of the file
    */
   onTail?: (lines: string[]) => void
+  /** with needles: also yield this many lines after each matching line (records split over two lines) */
+  after?: number
   tailLines?: number
 }
 
@@ -160,6 +162,8 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
   let skipping = false // inside an overlong line
   let first = true
   let done = false
+  let pendingAfter = 0 // lines still to yield after a needle hit (opts.after)
+  const after = opts.after ?? 0
   let tail: string[] = [] // last complete lines seen (only kept when onTail is asked for)
   const tailN = opts.tailLines ?? 20
   try {
@@ -215,6 +219,17 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
           }
         }
         hits.sort((a, b) => a - b)
+        // lines owed after a hit of the previous chunk (records split over lines)
+        const emitAfter = () => {
+          while (pendingAfter > 0 && pos <= lastNl) {
+            const e = buf.indexOf(NL, pos)
+            lineNo++
+            if (e - pos <= maxLine) out.push({no: lineNo, text: decode(buf, pos, e)})
+            pos = e + 1
+            pendingAfter--
+          }
+        }
+        emitAfter()
         let lastStart = -1
         for (const h of hits) {
           if (h < pos) continue
@@ -234,6 +249,8 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
           else out.push({no: lineNo, text: decode(buf, ls, e)})
           pos = e + 1
           lastStart = ls
+          pendingAfter = after
+          emitAfter()
         }
         while (pos <= lastNl) {
           pos = buf.indexOf(NL, pos) + 1
@@ -256,7 +273,7 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
       lineNo++
       const text = decode(carry, 0, carry.length)
       if (opts.onTail) tail = [...tail, text].slice(-tailN)
-      if (needles.length === 0 || needles.some((n) => carry!.includes(n))) yield [{no: lineNo, text}]
+      if (needles.length === 0 || pendingAfter > 0 || needles.some((n) => carry!.includes(n))) yield [{no: lineNo, text}]
     } else if (skipping) {
       lineNo++
       warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})

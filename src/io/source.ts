@@ -138,6 +138,7 @@ export async function readSource<T extends Timed>(
   if (chosen.length > 0) {
     for await (const batch of readLines(file, {
       needles: usePrefilter ? opts.needles : undefined,
+      after: usePrefilter ? Math.max(0, ...chosen.map((f) => f.prefilterAfter ?? 0)) : 0,
       onWarning: opts.onWarning,
       onProgress: opts.onProgress,
       onTail: usePrefilter ? (t) => (tail = t) : undefined,

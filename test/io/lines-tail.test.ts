@@ -30,3 +30,21 @@ describe('readLines tail', () => {
     expect(tail).toEqual(['b', 'c'])
   })
 })
+
+describe('readLines after a needle hit', () => {
+  it('also yields the line after a matching line, across chunk boundaries', async () => {
+    // the hit is the last line of a 1 MiB chunk; its continuation sits in the next chunk
+    const filler = 'x'.repeat(100)
+    const lines: string[] = []
+    let size = 0
+    while (size < (1 << 20) - 300) {
+      lines.push(filler)
+      size += filler.length + 1
+    }
+    lines.push('first half NEEDLE ->203.0.', '113.81:443, len 60', 'unrelated')
+    const f = file(Buffer.from(lines.join('\n') + '\n'))
+    const got: string[] = []
+    for await (const b of readLines(f, {needles: ['NEEDLE'], after: 1})) got.push(...b.map((l) => l.text))
+    expect(got).toEqual(['first half NEEDLE ->203.0.', '113.81:443, len 60'])
+  })
+})
