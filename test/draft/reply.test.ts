@@ -89,6 +89,16 @@ describe('reply to the reporter', () => {
     }
   })
 
+  it('mentions a clock difference between the report and our logs without blaming either clock', () => {
+    const r = registroBr()
+    r.clockOffsetSeconds = 4
+    expect(renderDrafts(r, {lang: 'en', config: OPERATOR, now: NOW}).replyText).toContain('differ by about 4 seconds (our logs are ahead)')
+    r.clockOffsetSeconds = -30
+    expect(renderDrafts(r, {lang: 'pt-BR', config: OPERATOR, now: NOW}).replyText).toContain('diferem em cerca de 30 segundos (nossos registros estão atrasados)')
+    r.clockOffsetSeconds = 1
+    expect(renderDrafts(r, {lang: 'es', config: OPERATOR, now: NOW}).replyText).not.toContain('difieren')
+  })
+
   it('does not ask for anything when every incident was attributed, and reports the configured measures', () => {
     const r = registroBr()
     r.incidents = r.incidents.slice(0, 2)
