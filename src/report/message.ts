@@ -130,19 +130,29 @@ export function htmlToText(html: string): string {
   return decodeEntities(
     html
       .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, '')
+      // source line breaks are spaces in HTML (except inside <pre>)
+      .replace(/(<pre[\s>][\s\S]*?<\/pre\s*>)|\s+/gi, (m: string, pre?: string) => pre ?? ' ')
       .replace(/<br\s*\/?>/gi, '\n')
       .replace(/<\/(p|div|tr|li|h\d|table|pre|blockquote)\s*>/gi, '\n')
-      .replace(/<(p|div|tr|li|h\d|table|pre|blockquote)(\s[^>]*)?>/gi, '\n')
+      .replace(/<(p|div|li|h\d|table|pre|blockquote)(\s[^>]*)?>/gi, '\n')
       .replace(/<\/t[dh]\s*>/gi, '\t')
       .replace(/<[^>]*>/g, ''),
   )
     .replace(/[ \t]*\t[ \t]*/g, '\t')
+    .replace(/\t+$/gm, '')
+    .replace(/^[ \t]+(?=\S)/gm, '')
     .replace(/\n{3,}/g, '\n\n')
 }
 
 function decodeEntities(s: string): string {
-  const named: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' '}
+  const named: Record<string, string> = {
+    amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', szlig: 'ß', ordm: 'º', ordf: 'ª', laquo: '«', raquo: '»',
+    ndash: '–', mdash: '—', hellip: '…', euro: '€', copy: '©', reg: '®', deg: '°', middot: '·', iexcl: '¡', iquest: '¿',
+  }
+  const marks: Record<string, string> = {acute: '\u0301', grave: '\u0300', tilde: '\u0303', circ: '\u0302', uml: '\u0308', cedil: '\u0327', ring: '\u030a'}
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+    const acc = /^([a-zA-Z])(acute|grave|tilde|circ|uml|cedil|ring)$/.exec(e)
+    if (acc) return (acc[1]! + marks[acc[2]!]!).normalize('NFC')
     if (e[0] === '#') {
       const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)
       return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : ''
@@ -174,7 +184,8 @@ async function fromMail(buf: Buffer, file: string, depth: number): Promise<Repor
   const parts: MessagePart[] = []
   const forwarded: ReportMessage[] = []
   let text = mail.text ?? ''
-  if (!text.trim() && typeof mail.html === 'string') text = htmlToText(mail.html)
+  // HTML-only message: mailparser's own conversion runs table cells together; use ours (cells → tabs)
+  if (typeof mail.html === 'string' && (!text.trim() || !/^Content-Type:[ \t]*text\/plain/im.test(buf.toString('latin1')))) text = htmlToText(mail.html)
   for (const att of mail.attachments ?? []) {
     const contentType = (att.contentType || 'application/octet-stream').toLowerCase()
     if (contentType === 'message/rfc822' && depth < MAX_DEPTH) {

@@ -78,7 +78,8 @@ export const shadowserver: ReportFormat = {
     const files = csvFiles(msg)
     if (files.some((f) => isShadowserverCsv(f.text))) return 0.95
     const d = domainOf(msg.fromAddress)
-    return d && /shadowserver\.org$/.test(d) && files.length > 0 ? 0.6 : 0
+    const zipped = msg.parts.some((p) => /\.csv\.zip$/i.test(p.filename ?? ''))
+    return (d && /shadowserver\.org$/.test(d) && files.length > 0) || zipped ? 0.6 : 0
   },
   parse(msg, ctx: FormatContext): ParseResult {
     const incidents: RawIncident[] = []
