@@ -211,3 +211,22 @@ describe('radacct-csv and static-map', () => {
     expect(h.lookup('100.64.0.10', at('2013-06-18T18:53:34Z')).holders[0]!.subscriber).toBe('cliente0010')
   })
 })
+
+describe('odhcpd', () => {
+  it('reads IPv4 state lines from the write instant to valid-until, skipping DHCPv6, expired and host lines', async () => {
+    const {copyFileSync: cp, mkdtempSync: mk, utimesSync: ut} = await import('node:fs')
+    const dir = mk(join(tmpdir(), 'natrace-odhcpd-'))
+    const p = join(dir, 'odhcpd')
+    cp(FIX + 'openwrt/odhcpd', p)
+    ut(p, new Date('2013-06-18T19:00:00Z'), new Date('2013-06-18T19:00:00Z'))
+    const {readAll} = await import('../../src/io/inputs.js')
+    const {leaseFormats} = await import('../../src/lease/registry.js')
+    const r = (await readAll([p], 'lease source', leaseFormats, {})).results[0]!
+    expect(r.format).toBe('odhcpd')
+    expect(r.records.map((e) => [e.ip, e.mac, e.hostname, e.time, e.leaseEnd])).toEqual([
+      ['10.30.1.23', '3c:22:fb:10:20:30', 'ana-tablet', at('2013-06-18T19:00:00Z'), 1371591612_000],
+      ['10.30.1.24', '3c:22:fb:10:20:31', null, at('2013-06-18T19:00:00Z'), 1371591612_000],
+      ['10.30.1.25', '3c:22:fb:10:20:32', null, at('2013-06-18T19:00:00Z'), Infinity],
+    ])
+  })
+})
