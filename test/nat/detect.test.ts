@@ -76,3 +76,36 @@ describe('my formats through readSource (detection, streaming, pre-filter)', () 
     expect(r.records.map((e) => e.kind)).toEqual(['port-block', 'port-block', 'port-block', 'port-block', 'session-start'])
   })
 })
+
+describe('hostile lines', () => {
+  const mine = natFormats.filter((f) => ['cisco-asa', 'cisco-ios', 'juniper-srx', 'juniper-pba', 'fortigate', 'panos', 'f5-lsn'].includes(f.name))
+  const hostile = [
+    'Mar 14 2025 09:15:40: %ASA-6-302014: Teardown TCP connection 1 for outside:198.51.100.2/443' + ' (x)'.repeat(40),
+    'Mar 14 2025 09:15:40: %ASA-6-305012: Teardown dynamic TCP translation from inside:10.0.0.1/1' + ' (x) y'.repeat(40),
+    'Mar 14 10:00:00 mx JSERVICES_SESSION_OPEN: ' + '1:1 '.repeat(2000),
+    '<14>1 2025-03-14T10:15:02Z h RT_FLOW - RT_FLOW_SESSION_CLOSE [junos@1 ' + 'a="b" '.repeat(2000),
+    'logid="0000000013" type="traffic" ' + 'k=v '.repeat(3000),
+    '"lsn_event":"LSN_ADD",' + '"a":"b",'.repeat(3000),
+    '%IPNAT-6-CREATED: tcp ' + '1.1.1.1:1 '.repeat(3000),
+    'x'.repeat(20_000) + ' %ASA-6-305011: Built dynamic TCP translation from inside:10.0.0.1/1 to outside:203.0.113.1/2',
+  ]
+
+  it('are read in bounded time and never throw (no catastrophic backtracking)', () => {
+    const ctx = {
+      file: {path: 't', display: 't', size: 0, mtimeMs: 0, compressed: null},
+      time: new (class {
+        wall() {
+          return {ms: 0}
+        }
+        syslog() {
+          return {ms: 0}
+        }
+      })() as never,
+      state: {},
+      malformed() {},
+    }
+    const results = mine.map((f) => hostile.map((text) => f.parse({no: 1, text}, ctx)))
+    // nothing here is a complete record: every format returns null (or reports the line), none throws or hangs
+    for (const r of results) expect(r.every((x) => x === null)).toBe(true)
+  })
+})

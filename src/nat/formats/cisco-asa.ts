@@ -101,16 +101,16 @@ const USER = '(?:\\s?\\([^)]*\\))*'
 const DUR = '(\\d+:\\d{2}:\\d{2}|(?:\\d+[dhms])+)'
 
 const XLATE_PORT = new RegExp(
-  `^(Built|Teardown) (?:dynamic|static) (TCP|UDP|ICMP|SCTP) translation from ${IF}:${A}/(\\d+)${USER}(?: [^ ]+)*? to ${IF}:${A}/(\\d+)${USER}(?: duration ${DUR})?`,
+  `^(Built|Teardown) (?:dynamic|static) (TCP|UDP|ICMP|SCTP) translation from ${IF}:${A}/(\\d+)${USER}(?: [^ (][^ ]*)*? to ${IF}:${A}/(\\d+)${USER}(?: duration ${DUR})?`,
 )
 const XLATE_ADDR = new RegExp(
-  `^(Built|Teardown) (?:dynamic|static) translation from ([^\\s:(]+)(?:\\([^)]*\\))?:${A}${USER}(?: [^ ]+)*? to ${IF}:${A}${USER}(?: duration ${DUR})?\\s*$`,
+  `^(Built|Teardown) (?:dynamic|static) translation from ([^\\s:(]+)(?:\\([^)]*\\))?:${A}${USER}(?: [^ (][^ ]*)*? to ${IF}:${A}${USER}(?: duration ${DUR})?\\s*$`,
 )
 const CONN_BUILT = new RegExp(
   `^Built (inbound|outbound) (TCP|UDP|SCTP) connection (\\d+) for ${IF}:${A}/(\\d+) \\(${A}/(\\d+)\\)${USER} to ${IF}:${A}/(\\d+) \\(${A}/(\\d+)\\)`,
 )
 const CONN_TEARDOWN = new RegExp(
-  `^Teardown (TCP|UDP|SCTP) connection (\\d+) for ${IF}:${A}/(\\d+)(?:\\s?\\([^)]*\\)| [^ ]+)*? to ${IF}:${A}/(\\d+)(?:.*? duration ${DUR})?`,
+  `^Teardown (TCP|UDP|SCTP) connection (\\d+) for ${IF}:${A}/(\\d+)(?:\\s?\\([^)]*\\)| [^ (][^ ]*)*? to ${IF}:${A}/(\\d+)(?:.*? duration ${DUR})?`,
 )
 const ICMP_CONN = new RegExp(
   `^(Built|Teardown) (?:(?:in|out)bound )?ICMP connection for faddr ${A}/(\\d+)${USER} gaddr ${A}/(\\d+) laddr ${A}/(\\d+)`,
@@ -125,10 +125,17 @@ function num(s: string | undefined): number | null {
 
 const HANDLED = new Set(['302013', '302014', '302015', '302016', '302020', '302021', '305009', '305010', '305011', '305012', '305014', '305015', '305017'])
 
+/** Real records are well under 1 KB; longer lines are damaged (and would only cost regex time). */
+const MAX_LINE = 16_384
+
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   const pct = text.indexOf('%')
   if (pct < 0) return null
+  if (text.length > MAX_LINE) {
+    if (TAG.test(text.slice(0, 512))) ctx.malformed(line, `ASA line longer than ${MAX_LINE} characters`)
+    return null
+  }
   if (!(text.includes('%ASA-') || text.includes('%FWSM-') || text.includes('%PIX-') || text.includes('%FTD-'))) return null
   TAG.lastIndex = 0
   const tag = TAG.exec(text)

@@ -177,8 +177,15 @@ function parseXr(line: Line, ctx: ParseContext): NatEvent[] | null {
   return out.length ? out : null
 }
 
+/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
+const MAX_LINE = 16_384
+
 function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   const text = line.text
+  if (text.length > MAX_LINE) {
+    if (IPNAT.test(text.slice(0, 512)) || XR_ANY.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
+    return null
+  }
   if (text.includes('%IPNAT-')) {
     const m = IPNAT.exec(text)
     return m ? parseIpnat(line, ctx, m) : null

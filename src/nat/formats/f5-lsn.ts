@@ -99,10 +99,17 @@ function first(kv: Map<string, string>, keys: string[]): string | undefined {
 
 const EVENT = /lsn_event"?\s*[:=]\s*"?(LSN_[A-Z_]+)/
 
+/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
+const MAX_LINE = 16_384
+
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   const at = text.indexOf('lsn_event')
   if (at < 0) return null
+  if (text.length > MAX_LINE) {
+    ctx.malformed(line, `LSN line longer than ${MAX_LINE} characters`)
+    return null
+  }
   const em = EVENT.exec(text.slice(at))
   if (!em) return null
   const ev = em[1]!

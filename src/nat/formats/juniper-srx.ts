@@ -59,8 +59,15 @@ function usable(v: string | undefined): string | null {
   return t === '' || t === 'N/A' || t === 'NA' || t === 'None' || t === 'UNKNOWN' ? null : t
 }
 
+/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
+const MAX_LINE = 16_384
+
 function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   const text = line.text
+  if (text.length > MAX_LINE) {
+    if (DETECT.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
+    return null
+  }
   if (!text.includes('_SESSION_')) {
     for (const mark of PBA_MARKS) if (text.includes(mark)) return juniperPba.parse(line, ctx)
     return null
