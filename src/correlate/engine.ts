@@ -228,32 +228,44 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
     const o = candidateOffset(cands[0]!, incidents[perInc.indexOf(cands)]!, skew)
     if (o !== null) agreed.push(o)
   }
+  // the offset counts only where the incidents agree on it (within the tolerance): session starts of long
+  // flows or a stray match give scattered offsets, which say nothing about the clocks
   let offset: number | null = null
+  let agreeing: number[] = []
   if (agreed.length >= 1) {
     const m = median(agreed)
+    agreeing = agreed.filter((x) => Math.abs(x - m) <= OFFSET_TOLERANCE_MS)
     const spread = Math.max(...agreed.map((x) => Math.abs(x - m)))
-    offset = m
-    assumptions.push({
-      kind: 'clock-offset',
-      text: `our logs' clock is ${fmtOffset(m)} relative to the reporter's, from ${agreed.length} incident(s) with a single candidate (largest deviation ${(spread / 1000).toFixed(1)} s); matching window ±${skew / 1000} s`,
-    })
+    if (agreeing.length === agreed.length || (agreeing.length >= 2 && agreeing.length >= 0.75 * agreed.length)) {
+      offset = median(agreeing)
+      assumptions.push({
+        kind: 'clock-offset',
+        text: `our logs' clock is ${fmtOffset(offset)} relative to the reporter's, from ${agreeing.length} incident(s) with a single candidate (largest deviation ${(spread / 1000).toFixed(1)} s); matching window ±${skew / 1000} s`,
+      })
+    } else {
+      agreeing = []
+      assumptions.push({
+        kind: 'clock-offset',
+        text: `no clock offset between our logs and the reporter could be established: the ${agreed.length} incident(s) with a single candidate disagree (deviations up to ${(spread / 1000).toFixed(1)} s); matching window ±${skew / 1000} s`,
+      })
+    }
   }
 
   // 2. decide each incident
-  const decided: Decided[] = incidents.map((inc, i) => decideNat(inc, perInc[i]!, agreed, offset, opts))
+  const decided: Decided[] = incidents.map((inc, i) => decideNat(inc, perInc[i]!, agreeing, offset, opts))
 
   // 3. lease step for the NAT winners, and for every candidate (to show who they are)
   const outIncidents: Omit<IncidentOut, 'reportedTime'>[] = []
   const clients = new Map<string, ClientSummary>()
   for (const [i, inc] of incidents.entries()) {
     const d = decided[i]!
-    const candidates: Candidate[] = d.natCands.map((c) => toCandidate(c, inc, leases, d.chosen === c, skew))
+    const candidates: Candidate[] = d.natCands.map((c) => toCandidate(c, inc, leases, d.chosen === c, skew, offset))
     let att: Attribution
     if (d.status !== 'attributed' || !d.chosen) {
       att = emptyAttribution(d.status, d.step, d.reason, candidates)
     } else {
       const c = d.chosen
-      const at = leaseInstant(c, inc, skew)
+      const at = leaseInstant(c, inc, skew, offset)
       const look = opts.haveLeases
         ? leases.lookup(c.insideIp, at)
         : {holders: [], reason: 'no lease sources were given (--dhcp): the client behind the inside address is not named'}
@@ -327,7 +339,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
       protocol: inc.protocol,
       raw: inc.raw,
       ...(inc.outsideOurNetworks ? {outsideOurNetworks: true} : {}),
-      logTime: d.chosen ? isoUtc(leaseInstant(d.chosen, inc, skew)) : offset !== null ? isoUtc(inc.time + offset) : null,
+      logTime: d.chosen ? isoUtc(leaseInstant(d.chosen, inc, skew, offset)) : offset !== null ? isoUtc(inc.time + offset) : null,
       attribution: att,
     })
   }
@@ -408,12 +420,22 @@ function decideNat(inc: Incident, cands: CandidateBuild[], agreed: number[], off
   }
 }
 
-/** Where the candidate places the incident on our clock: the first reported instant plus its offset. */
-function leaseInstant(c: CandidateBuild, inc: Incident, skew: number): number {
-  const o = candidateOffset(c, inc, skew)
-  if (o !== null) return inc.times[0]! + o
-  const first = c.matches.find((m) => m.timeIndex === 0) ?? c.matches[0]!
-  return first.logMs
+/**
+ * Where the candidate places the incident on our clock. Packets (one-sided logs) are exact: the reported
+ * instant plus the candidate's own offset. A translation interval only bounds it: the reported instant plus
+ * the offset the report's incidents agree on (if any), kept inside the interval.
+ */
+function leaseInstant(c: CandidateBuild, inc: Incident, skew: number, agreedOffset: number | null): number {
+  const t = inc.times[0]!
+  if (c.how === 'one-sided') {
+    const o = candidateOffset(c, inc, skew)
+    if (o !== null) return t + o
+  }
+  const m = c.matches.find((x) => x.timeIndex === 0) ?? c.matches[0]!
+  const at = t + (agreedOffset ?? 0)
+  if (m.iv.how === 'one-sided') return m.logMs
+  const {end} = effectiveEnd(m.iv)
+  return Math.min(Math.max(at, m.iv.start), end)
 }
 
 /**
@@ -435,8 +457,8 @@ function evidenceOf(c: CandidateBuild, inc: Incident, skew: number): Evidence[] 
   return out.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
 }
 
-function toCandidate(c: CandidateBuild, inc: Incident, leases: LeaseLookup, chosen: boolean, skew: number): Candidate {
-  const at = leaseInstant(c, inc, skew)
+function toCandidate(c: CandidateBuild, inc: Incident, leases: LeaseLookup, chosen: boolean, skew: number, agreedOffset: number | null): Candidate {
+  const at = leaseInstant(c, inc, skew, agreedOffset)
   const look = leases.lookup(c.insideIp, at)
   const h = look.holders.length === 1 ? look.holders[0]! : null
   const o = candidateOffset(c, inc, skew)

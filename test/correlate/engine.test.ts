@@ -198,6 +198,26 @@ describe('correlate: one-sided packet logs (ipfw, pf, iptables)', () => {
     expect(a.reason).toMatch(/clock offset/)
   })
 
+  it('does not use a clock offset the incidents disagree on to pick a candidate', () => {
+    const incs = [
+      incident({time: s(0), times: [s(0)], publicPort: 50001}),
+      incident({time: s(600), times: [s(600)], publicPort: 50002}),
+      incident({time: s(1200), times: [s(1200)], publicPort: 50003}),
+      incident({time: s(1800), times: [s(1800)], publicPort: 40001}),
+    ]
+    const events = [
+      packet('192.168.0.23', 50001, s(0) + 30_000),
+      packet('192.168.0.23', 50002, s(600) - 50_000),
+      packet('192.168.0.23', 50003, s(1200) + 80_000),
+      packet('192.168.0.31', 40001, s(1800) + 30_000),
+      packet('192.168.0.35', 40001, s(1800) - 50_000),
+    ]
+    const r = run(incs, events, L)
+    expect(r.clockOffsetSeconds).toBeNull()
+    expect(r.assumptions.find((a) => a.kind === 'clock-offset')!.text).toMatch(/could be established/)
+    expect(r.incidents[3]!.attribution.status).toBe('ambiguous')
+  })
+
   it('needs a destination to compare: a shared source port alone is not enough', () => {
     const r = run([incident({destIp: null, destPort: null})], [packet('192.168.0.23', 52218, s(1))], L)
     expect(r.incidents[0]!.attribution.status).toBe('ambiguous')
