@@ -105,7 +105,12 @@ export function applyDecisions(result: AttributionResult, decisions: Decision[] 
     const d = byIncident.get(index)
     let final: Attribution = original
     let rejected = false
-    if (d?.action === 'accept' && original.status !== 'attributed') {
+    // accepting natrace's own attribution is a confirmation; naming another candidate is an override
+    const confirms =
+      original.status === 'attributed' &&
+      (d?.insideIp === undefined || d.insideIp === original.insideIp) &&
+      (d?.mac === undefined || d.mac === null || (original.mac ?? '').toLowerCase() === d.mac.toLowerCase())
+    if (d?.action === 'accept' && !confirms) {
       const cands = original.candidates.filter((c) => matchesCandidate(c, d))
       if (cands.length !== 1) {
         const which = [d.insideIp, d.mac].filter(Boolean).join(' / ') || 'no candidate named'

@@ -115,6 +115,20 @@ describe('writeDrafts', () => {
     expect(ev.inputs.nat[0]).toMatchObject({sha256: null, hashError: 'ENOENT'})
   })
 
+  it('switches an attributed incident to another candidate the operator names, and keeps a plain accept as a confirmation', async () => {
+    const {applyDecisions} = await import('../../src/draft/decide.js')
+    const r = registroBr()
+    const {candidate} = await import('./fixtures.js')
+    r.incidents[0]!.attribution.candidates = [candidate(BOB, 52218, '200.160.3.103', 'Jun 18 15:53:35')]
+    const [switched] = applyDecisions(r, [{incident: 0, action: 'accept', insideIp: BOB.insideIp, mac: BOB.mac, note: 'BOB admitted it'}])
+    expect(switched!.final).toMatchObject({status: 'attributed', insideIp: BOB.insideIp, mac: BOB.mac})
+    expect(switched!.final.reason).toContain('BOB admitted it')
+    const [confirmed] = applyDecisions(r, [{incident: 0, action: 'accept', insideIp: r.incidents[0]!.attribution.insideIp!, note: 'checked'}])
+    expect(confirmed!.final.insideIp).toBe(r.incidents[0]!.attribution.insideIp)
+    expect(confirmed!.final.reason).toContain('confirmed by the operator: checked')
+    expect(() => applyDecisions(r, [{incident: 0, action: 'accept', insideIp: '10.9.9.9'}])).toThrow(/not one of its 1 candidate/)
+  })
+
   it('rejects a decision naming no incident or no candidate', async () => {
     await expect(writeDrafts(registroBr(), {outDir: dir, decisions: [{incident: 9, action: 'reject'}]})).rejects.toThrow(/incidents 0\.\.4/)
     await expect(writeDrafts(registroBr(), {outDir: dir, decisions: [{incident: 2, action: 'accept', insideIp: '10.0.0.1'}]})).rejects.toThrow(/not one of its 2 candidate/)
