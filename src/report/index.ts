@@ -128,7 +128,26 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   const file = msg.file
   const assumptions: Assumption[] = []
   const warnings: Assumption[] = []
-  const picked = pickFormat(msg)
+  // the report may be the message itself or one it forwards (attached or inline): the best-detected wins,
+  // the outer message on a tie
+  let picked = pickFormat(msg)
+  let source = msg
+  const isForward = /^\s*(?:fwd?|enc|rv|tr|wg|doorgestuurd)\s*:/i.test(msg.subject ?? '')
+  for (const inner of msg.forwarded) {
+    const p = pickFormat(inner)
+    if (p && (!picked || p.score > picked.score + 0.05 || (isForward && source === msg && p.score >= picked.score))) {
+      picked = p
+      source = inner
+    }
+  }
+  if (source !== msg) {
+    assumptions.push({
+      kind: 'forwarded-report',
+      text: `the report was read from a forwarded message (From ${oneLineSafe(source.fromAddress ?? '?')}, Subject ${oneLineSafe(source.subject ?? '?')})`,
+      file,
+    })
+    source = {...source, file, forwarded: [...source.forwarded, ...msg.forwarded.filter((f) => f !== source)], parts: [...source.parts, ...msg.parts]}
+  }
   if (!picked) {
     throw new NatraceError(
       (msg.isEmail ? 'the e-mail names no IP address and is no known report format' : 'not an abuse report: no IP address and no known report format found') +
@@ -139,10 +158,10 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   }
   const {format} = picked
   const whys = new Map<string, string>()
-  const ctx = makeContext(msg, opts, warnings, whys)
+  const ctx = makeContext(source, opts, warnings, whys)
   let result
   try {
-    result = format.parse(msg, ctx)
+    result = format.parse(source, ctx)
   } catch (err) {
     if (err instanceof NatraceError) throw err
     throw new NatraceError(`cannot read the report as ${format.name}: ${(err as Error).message}`, EXIT.badInput, file)
@@ -204,23 +223,23 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   }
 
   const replyTo: string[] = []
-  for (const a of [...msg.replyToHeader, ...(result.replyTo ?? []), ...requestedReplyTo(msg.text)]) {
+  for (const a of [...source.replyToHeader, ...(result.replyTo ?? []), ...requestedReplyTo(source.text)]) {
     const s = oneLineSafe(a).toLowerCase()
     if (s && /^[^\s@]+@[^\s@]+$/.test(s) && !replyTo.includes(s)) replyTo.push(s)
   }
 
-  const subject = msg.subject !== null ? oneLineSafe(msg.subject) : null
+  const subject = source.subject !== null ? oneLineSafe(source.subject) : null
   return {
     file,
     format: format.name,
-    reporter: result.reporter !== undefined && result.reporter !== null ? oneLineSafe(result.reporter) : reporterOf(msg),
+    reporter: result.reporter !== undefined && result.reporter !== null ? oneLineSafe(result.reporter) : reporterOf(source),
     ticket: result.ticket ? oneLineSafe(result.ticket) : null,
     subject,
-    messageId: msg.messageId ? oneLineSafe(msg.messageId) : null,
-    from: msg.fromAddress ? oneLineSafe(msg.fromAddress) : null,
+    messageId: source.messageId ? oneLineSafe(source.messageId) : msg.messageId ? oneLineSafe(msg.messageId) : null,
+    from: source.fromAddress ? oneLineSafe(source.fromAddress) : null,
     replyTo,
-    date: msg.date,
-    language: detectLanguage(allText(msg).slice(0, 20000)),
+    date: source.date ?? msg.date,
+    language: detectLanguage(allText(source).slice(0, 20000)),
     assumptions: [...assumptions, ...(result.assumptions ?? []), ...dedupe(warnings)],
     incidents,
   }

@@ -220,6 +220,7 @@ async function fromMail(buf: Buffer, file: string, depth: number): Promise<Repor
       }
     }
   }
+  forwarded.push(...inlineForwards(text, file))
   return {
     file,
     isEmail: true,
@@ -271,5 +272,56 @@ export function rawRfc822Parts(buf: Buffer): Buffer[] {
     else if (cte === 'quoted-printable') out.push(Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'))
     else out.push(Buffer.from(body, 'latin1'))
   }
+  return out
+}
+
+const FORWARD_MARK = /^[ \t>]*(?:-{3,}\s*(?:Forwarded message|Original Message|Mensagem encaminhada|Mensaje reenviado|Mensagem original|Mensaje original|Weitergeleitete Nachricht|Message transf[ée]r[ée])\s*-{3,}|Begin forwarded message:|-{5,}\s*Forwarded by)[ \t]*$/gim
+
+/**
+ * Inline forwards ("---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded
+ * message:") followed by a From/Subject/Date header block: each becomes a forwarded ReportMessage.
+ */
+export function inlineForwards(text: string, file: string): ReportMessage[] {
+  const out: ReportMessage[] = []
+  const marks = [...text.matchAll(FORWARD_MARK)]
+  marks.forEach((m, k) => {
+    const start = m.index! + m[0].length
+    const end = k + 1 < marks.length ? marks[k + 1]!.index! : text.length
+    const lines = text.slice(start, end).replace(/^\r?\n/, '').split(/\r?\n/)
+    const headers = new Map<string, string[]>()
+    let i = 0
+    for (; i < lines.length && i < 30; i++) {
+      const l = lines[i]!.replace(/^[ \t>]*/, '').replace(/^\*(.+?):\*/, '$1:')
+      if (!l.trim()) {
+        if (headers.size > 0) break
+        continue
+      }
+      const h = /^([A-Za-z][\w-]{0,30}|De|Para|Assunto|Data|Enviada em|Enviado|Asunto|Fecha)\s*:\s*(.*)$/.exec(l)
+      if (!h) break
+      const key = ({de: 'from', para: 'to', assunto: 'subject', asunto: 'subject', data: 'date', fecha: 'date', sent: 'date', 'enviada em': 'date', enviado: 'date'} as Record<string, string>)[h[1]!.toLowerCase()] ?? h[1]!.toLowerCase()
+      headers.set(key, [...(headers.get(key) ?? []), h[2]!.trim()])
+    }
+    if (!headers.has('from') && !headers.has('subject')) return
+    const body = lines.slice(i).map((l) => l.replace(/^>[ ]?/, '')).join('\n')
+    const fromRaw = headers.get('from')?.[0] ?? ''
+    const addr = /<?([^\s<>"]+@[^\s<>"]+?)>?\s*$/.exec(fromRaw)?.[1] ?? null
+    const dh = headers.get('date')?.[0] ? parseDateHeader(headers.get('date')![0]!) : null
+    out.push({
+      file,
+      isEmail: true,
+      headers,
+      subject: headers.get('subject')?.[0] ?? null,
+      fromAddress: addr,
+      fromName: fromRaw.replace(/<[^>]*>/, '').replace(/"/g, '').trim() || null,
+      date: dh?.ms ?? null,
+      dateOffset: dh?.offset ?? null,
+      messageId: null,
+      replyToHeader: [],
+      text: body,
+      parts: [],
+      json: undefined,
+      forwarded: [],
+    })
+  })
   return out
 }
