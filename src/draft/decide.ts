@@ -136,11 +136,14 @@ export function applyDecisions(result: AttributionResult, decisions: Decision[] 
       }
     } else if (d?.action === 'accept') {
       final = {...original, reason: d.note ? `${original.reason}; confirmed by the operator: ${d.note}` : original.reason}
+    } else if (d?.action === 'reject' && original.status !== 'attributed') {
+      // nothing named to reject: the operator's note is kept, the outcome stays natrace's
+      final = {...original, reason: d.note ? `${original.reason}; operator: ${d.note}` : original.reason}
     } else if (d?.action === 'reject') {
-      rejected = original.status === 'attributed'
+      rejected = true
       final = {
         ...original,
-        status: original.status === 'attributed' ? 'not-found' : original.status,
+        status: 'not-found',
         insideIp: null,
         insidePort: null,
         mac: null,

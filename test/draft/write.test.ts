@@ -129,6 +129,15 @@ describe('writeDrafts', () => {
     expect(() => applyDecisions(r, [{incident: 0, action: 'accept', insideIp: '10.9.9.9'}])).toThrow(/not one of its 1 candidate/)
   })
 
+  it('keeps an ambiguous or not-found incident as it was when the operator "rejects" it, with the note', async () => {
+    const {applyDecisions} = await import('../../src/draft/decide.js')
+    const d = applyDecisions(registroBr(), [{incident: 2, action: 'reject', note: 'asked the reporter'}, {incident: 4, action: 'reject'}])
+    expect(d[2]!).toMatchObject({decidedBy: 'operator', outcome: 'ambiguous', final: {status: 'ambiguous'}})
+    expect(d[2]!.final.candidates).toHaveLength(2)
+    expect(d[2]!.final.reason).toMatch(/; operator: asked the reporter$/)
+    expect(d[4]!).toMatchObject({outcome: 'not-covered', final: {status: 'not-found'}})
+  })
+
   it('rejects a decision naming no incident or no candidate', async () => {
     await expect(writeDrafts(registroBr(), {outDir: dir, decisions: [{incident: 9, action: 'reject'}]})).rejects.toThrow(/incidents 0\.\.4/)
     await expect(writeDrafts(registroBr(), {outDir: dir, decisions: [{incident: 2, action: 'accept', insideIp: '10.0.0.1'}]})).rejects.toThrow(/not one of its 2 candidate/)
