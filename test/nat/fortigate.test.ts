@@ -28,6 +28,8 @@ describe('fortigate', () => {
     const [withTz] = parseAll(fortigate, [traffic[1]!], ctx2025('America/Chicago'))
     expect(iso(withTz!.end)).toBe('2025-03-14T09:18:00.000Z')
     expect(withTz).toMatchObject({protocol: 'udp', insidePort: 40001, outsidePort: 61001})
+    const [utcForm] = parseAll(fortigate, [traffic[1]!.replace('tz="+0545"', 'tz="UTC+5:45"')], ctx2025('America/Chicago'))
+    expect(utcForm!.end).toBe(withTz!.end)
     const [noTz] = parseAll(fortigate, [traffic[2]!], ctx2025('Europe/Lisbon'))
     expect(iso(noTz!.end)).toBe('2025-03-14T09:20:00.000Z')
     expect(noTz!.subscriber).toBe('alice')

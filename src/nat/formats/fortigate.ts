@@ -63,7 +63,8 @@ function stamp(kv: Map<string, string>, ctx: ParseContext): Resolved | undefined
   if (!d || !t) return undefined
   const w = {year: Number(d[1]), month: Number(d[2]), day: Number(d[3]), hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3])}
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.day > 31 || w.hour > 23 || w.minute > 59 || w.second > 60) return undefined
-  const tz = kv.get('tz')
+  // "+0545", "-0800"; some releases write "UTC+5:45" / "GMT-8"
+  const tz = kv.get('tz')?.replace(/^(?:UTC|GMT)(?=[+-])/i, '')
   const off = tz ? parseOffset(tz) : undefined
   if (off !== undefined) return {ms: Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - off * 60_000}
   const r = ctx.time.wall(w)
