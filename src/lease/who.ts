@@ -10,6 +10,7 @@ import {ZoneError, instantsOf, isoUtc, parseOffset, systemZone, toZone, formatIn
 import type {SourceResult} from '../io/source.js'
 import {buildHoldings, DEFAULT_ASSUMED_LEASE_MS, DEFAULT_GRACE_MS, type HoldingOptions} from './holdings.js'
 import {leaseFormats} from './registry.js'
+import {zoneHints} from './consistency.js'
 
 export interface LeaseReadOptions {
   /** zone of lease-log stamps without one (--dhcp-tz); default the system zone */
@@ -191,6 +192,7 @@ export async function whoHeld(o: WhoOptions): Promise<WhoResult> {
   assumptions.push(...readAssumptions(read.results, o.tz !== undefined))
   const warnings = read.warnings.map(formatWarning)
   for (const r of read.results) if (r.format === null) warnings.push(`${r.file.display}: no known lease format recognised in this file: not used (see \`natrace leases inspect\`)`)
+  for (const h of zoneHints(read.results)) warnings.push(h.text)
   return {
     ip,
     at: isoUtc(at.ms),
@@ -242,7 +244,7 @@ export async function inspectLeases(paths: string[], opts: LeaseReadOptions = {}
       malformedFirst: r.malformed.first, years: r.years,
     }
   })
-  return {files, assumptions: readAssumptions(read.results, opts.tz !== undefined), warnings: read.warnings.map(formatWarning)}
+  return {files, assumptions: readAssumptions(read.results, opts.tz !== undefined), warnings: [...read.warnings.map(formatWarning), ...zoneHints(read.results).map((h) => h.text)]}
 }
 
 export interface ParseRow {

@@ -49,3 +49,20 @@ describe('whoHeld', () => {
     expect(r.mac).toBe('00:16:3e:00:00:06')
   })
 })
+
+describe('zone cross-check', () => {
+  it('warns when a syslog read in the wrong zone is whole hours off the lease database', async () => {
+    const {zoneHints} = await import('../../src/lease/consistency.js')
+    const {readAll} = await import('../../src/io/inputs.js')
+    const {leaseFormats} = await import('../../src/lease/registry.js')
+    const year = {anchorMs: Date.UTC(2013, 5, 20), mode: 'not-after' as const, anchorWhat: 'test'}
+    const paths = [FIX + 'isc-reassigned/dhcpd.leases', FIX + 'isc-reassigned/messages']
+    const wrong = await readAll(paths, 'lease source', leaseFormats, {zone: 'UTC', year})
+    const hints = zoneHints(wrong.results)
+    expect(hints).toHaveLength(1)
+    expect(hints[0]).toMatchObject({shiftMinutes: -180})
+    expect(hints[0]!.text).toMatch(/-3h off the lease database/)
+    const right = await readAll(paths, 'lease source', leaseFormats, {zone: 'America/Sao_Paulo', year})
+    expect(zoneHints(right.results)).toEqual([])
+  })
+})
