@@ -29,14 +29,14 @@ Needs a terminal; in scripts use \`natrace attribute\` or \`natrace draft\`. Res
   }
 
   async run(): Promise<void> {
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      // one line, never wrapped: scripts and logs grep it
+      process.stderr.write('natrace review: needs an interactive terminal; in scripts use `natrace attribute` or `natrace draft` with the same flags\n')
+      this.exit(EXIT.usage)
+    }
     let exit: number = EXIT.ok
     try {
       const {args, flags} = await this.parse(Review)
-      if (!process.stdout.isTTY || !process.stdin.isTTY) {
-        this.error('review needs an interactive terminal; in scripts use `natrace attribute` (or `natrace draft`) with the same flags', {
-          exit: EXIT.usage,
-        })
-      }
       const opts = attributeOptionsFrom(args.report, flags)
       const {loadOperatorConfig} = await import('../src/draft/index.js')
       const config = await loadOperatorConfig(flags.config)

@@ -18,7 +18,7 @@ import {
   type DecisionMap,
   type ReviewDecision,
 } from './decisions.js'
-import {Detail, defaultCandidate, detailRows} from './Detail.js'
+import {Detail, defaultCandidate, detailRows, detailView} from './Detail.js'
 import {Header, headerRows} from './Header.js'
 import {Incidents} from './Incidents.js'
 import {NoteInput, editNote} from './NoteInput.js'
@@ -202,9 +202,21 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
     )
   }
 
+  /** a scroll offset that shows the chosen candidate's row (with `reserve` rows of the pane taken) */
+  const scrollToCandidate = (x: UiState, cand: number, reserve: number): number => {
+    const inc = incidents[x.sel]
+    if (!inc) return 0
+    const L = layRef.current
+    const {rows, focus} = detailView(inc, x.sel, cand, x.decisions.get(x.sel), L.width)
+    const h = L.detailH - reserve - (rows.length > L.detailH - reserve ? 1 : 0)
+    if (focus >= x.scroll && focus < x.scroll + h) return x.scroll
+    return Math.max(0, focus - 1)
+  }
+
   const openNote = (purpose: NotePurpose) =>
     update((s) => ({
       ...s,
+      scroll: scrollToCandidate(s, s.cand, 3),
       mode: {kind: 'note', purpose, cand: s.cand},
       note: {value: purpose === 'note' ? (s.decisions.get(s.sel)?.note ?? '') : '', error: null},
     }))
@@ -304,10 +316,11 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
       update((x) => ({...x, sel: n, cand: defaultCandidate(incidents[n]!, x.decisions.get(n)), scroll: 0, msg: null}))
     }
     const moveCand = (delta: number, wrap = false) => {
-      if (cands.length === 0) return
+      if (cands.length === 0 || !inc) return
       let n = s.cand + delta
       if (wrap) n = (n + cands.length) % cands.length
-      update((x) => ({...x, cand: Math.max(0, Math.min(cands.length - 1, n)), scroll: 0}))
+      n = Math.max(0, Math.min(cands.length - 1, n))
+      update((x) => ({...x, cand: n, scroll: scrollToCandidate(x, n, 0)}))
     }
     const scrollBy = (delta: number) => {
       const len = inc ? detailRows(inc, s.sel, s.cand, s.decisions.get(s.sel), L.width).length : 0

@@ -58,6 +58,17 @@ export function detailRows(
   d: IncidentDecision | undefined,
   width: number,
 ): Row[] {
+  return detailView(inc, index, candIdx, d, width).rows
+}
+
+/** The rows, and which row shows the chosen candidate (kept in view when the choice moves). */
+export function detailView(
+  inc: IncidentOut,
+  index: number,
+  candIdx: number,
+  d: IncidentDecision | undefined,
+  width: number,
+): {rows: Row[]; focus: number} {
   const a = inc.attribution
   const rows: Row[] = []
   const proto = inc.protocol ? `${safe(inc.protocol)} ` : ''
@@ -70,9 +81,11 @@ export function detailRows(
     inc.times.length > 1 ? seg(`  ×${inc.times.length}`, {dim: true}) : seg(''),
   ])
   rows.push([seg(`${proto}${hostPort(inc.publicIp, inc.publicPort)}${role}${dest}`, {bold: true})])
-  rows.push(
-    ...wrapped([seg(`${STATUS_LABEL[a.status]} ${percent(a.confidence)}  `, {color: STATUS_COLOR[a.status], bold: true})], safe(a.reason), width),
-  )
+  const verdict = wrapped([seg(`${STATUS_LABEL[a.status]} ${percent(a.confidence)}  `, {color: STATUS_COLOR[a.status], bold: true})], safe(a.reason), width)
+  // an attribution's reason is the chosen candidate's "Why" below: one row here is enough
+  if (a.status === 'attributed' && a.candidates.length > 0 && verdict.length > 1) {
+    rows.push([...verdict[0]!, seg(' …', {dim: true})])
+  } else rows.push(...verdict)
   if (inc.raw) rows.push([seg('Report: ', {dim: true}), seg(safe(inc.raw))])
   if (d) {
     const what =
@@ -88,11 +101,13 @@ export function detailRows(
   const cands = a.candidates
   if (cands.length === 0) {
     rows.push([seg('No candidate: nobody can be named for this incident.', {color: 'red'})])
-    return rows
+    return {rows, focus: 0}
   }
   rows.push([seg(`Candidates (${cands.length})`, {bold: true}), seg('  ←/→ choose · a accept', {dim: true})])
+  let focus = 0
   for (const [i, c] of cands.entries()) {
     const sel = i === candIdx
+    if (sel) focus = rows.length
     rows.push([
       seg(sel ? ' ▸ ' : '   ', {bold: true, color: 'cyan'}),
       seg(`${i + 1}) `, {bold: sel}),
@@ -118,7 +133,7 @@ export function detailRows(
       )
     }
   }
-  return rows
+  return {rows, focus}
 }
 
 export function Detail(props: {

@@ -4,7 +4,7 @@
  */
 import type {AttributionResult} from '../model.js'
 import {rule, seg, type Row} from './rows.js'
-import {STATUS_COLOR, STATUS_LABEL, STATUS_MARK, formatOffset, hardWrap, safe, safeLines, shortIso} from './text.js'
+import {STATUS_COLOR, STATUS_LABEL, STATUS_MARK, formatOffset, safe, safeLines, shortIso, wrapLine, wrapWords} from './text.js'
 
 /** The key map, also the text of the closing note / README. */
 export const KEYMAP: Array<[string, string]> = [
@@ -56,7 +56,7 @@ export function infoRows(result: AttributionResult, width: number): Row[] {
   kv('clock offset', formatOffset(result.clockOffsetSeconds))
   rows.push(rule(`Assumptions (${result.assumptions.length})`, width))
   for (const a of result.assumptions) {
-    const chunks = hardWrap(`${safe(a.text)}${a.file ? ` [${safe(a.file)}]` : ''}`, width - 6)
+    const chunks = wrapWords(`${safe(a.text)}${a.file ? ` [${safe(a.file)}]` : ''}`, width - 6)
     chunks.forEach((c, i) => rows.push([seg(i === 0 ? '  • ' : '    ', {dim: true}), seg(c)]))
   }
   for (const [fam, list] of [
@@ -78,7 +78,7 @@ export function infoRows(result: AttributionResult, width: number): Row[] {
   }
   rows.push(rule(`Warnings (${result.warnings.length})`, width))
   for (const w of result.warnings) {
-    for (const [j, c] of hardWrap(safe(w), width - 4).entries()) rows.push([seg(j === 0 ? '  ⚠ ' : '    ', {color: 'yellow'}), seg(c)])
+    for (const [j, c] of wrapWords(safe(w), width - 4).entries()) rows.push([seg(j === 0 ? '  ⚠ ' : '    ', {color: 'yellow'}), seg(c)])
   }
   return rows
 }
@@ -116,7 +116,7 @@ export function previewRows(tabs: PreviewTab[], tab: number, width: number): {ba
   })
   const cur = tabs[tab] ?? tabs[0]
   const lines: Row[] = []
-  for (const l of safeLines(cur?.text ?? '')) for (const c of hardWrap(l, width - 1)) lines.push([seg(c)])
+  for (const l of safeLines(cur?.text ?? '')) for (const c of wrapLine(l, width - 1)) lines.push([seg(c)])
   return {bar, lines}
 }
 
@@ -125,7 +125,7 @@ export function writtenRows(files: string[], warnings: string[], dir: string, de
   rows.push([seg('  into '), seg(safe(dir), {bold: true}), seg(`, with ${decisions} operator decision${decisions === 1 ? '' : 's'}`)])
   for (const f of files) rows.push([seg('  ✔ ', {color: 'green', bold: true}), seg(safe(f))])
   for (const w of warnings) {
-    for (const [j, c] of hardWrap(safe(w), width - 4).entries()) rows.push([seg(j === 0 ? '  ⚠ ' : '    ', {color: 'yellow'}), seg(c)])
+    for (const [j, c] of wrapWords(safe(w), width - 4).entries()) rows.push([seg(j === 0 ? '  ⚠ ' : '    ', {color: 'yellow'}), seg(c)])
   }
   rows.push([])
   rows.push([seg('  Review them before sending; nothing was sent. Any key: back', {dim: true})])

@@ -30,8 +30,8 @@ export function Rows({rows, width}: {rows: Row[]; width: number}) {
     <Box flexDirection="column" width={width}>
       {rows.map((row, i) => (
         <Text key={i} wrap="truncate-end">
-          {row.length === 0
-            ? ' '
+          {rowText(row) === ''
+            ? ' ' // an empty Text would take no row at all
             : row.map((s, j) => (
                 <T key={j} color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse} underline={s.underline}>
                   {s.text}

@@ -136,3 +136,12 @@ export function wrapWords(text: string, width: number, firstIndent = 0): string[
   if (line || out.length === 0) out.push(line)
   return out
 }
+
+/** Wraps a line of prose at word boundaries, keeping its indentation on the continuation rows. */
+export function wrapLine(text: string, width: number): string[] {
+  const indent = /^ */.exec(text)![0].length
+  const rest = text.slice(indent)
+  if (!rest) return ['']
+  const ind = indent < width / 2 ? ' '.repeat(indent) : ''
+  return wrapWords(rest, width - ind.length).map((c) => ind + c)
+}
