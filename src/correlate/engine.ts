@@ -198,6 +198,8 @@ function describeNat(c: CandidateBuild, inc: Incident): string {
   const n = new Set(c.matches.map((m) => m.timeIndex)).size
   const times = inc.times.length > 1 ? ` (${n} of ${inc.times.length} reported instants)` : ''
   if (c.how === 'translation') return `NAT translation ${c.insideIp}:${c.insidePort ?? '?'} → ${pub}${times}`
+  if (c.how === 'port-block' && c.matches[0]?.iv.evidence[0]?.role === 'det-nat')
+    return `deterministic NAT (RFC 7422): port ${inc.publicPort} of ${inc.publicIp} lies in the block of ${c.insideIp} under the configured rule${times}`
   if (c.how === 'port-block') return `port block of ${inc.publicIp} holding port ${inc.publicPort} allocated to ${c.insideIp}${times}`
   const dest = c.destChecked === 'ip+port' ? 'same destination ip:port' : c.destChecked === 'masked+port' ? 'destination port and the visible octets of the masked destination' : c.destChecked === 'port' ? 'same destination port' : 'no destination to compare'
   return `packets from ${c.insideIp}:${c.insidePort} with the reported source port, ${dest}${times}; the NAT is assumed to keep the source port (one-sided log)`
@@ -224,7 +226,8 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
   // 1. the clock offset the report's unambiguous incidents agree on
   const agreed: number[] = []
   for (const cands of perInc) {
-    if (cands.length !== 1) continue
+    // only packets are point-like: a translation may have started well before the reported event
+    if (cands.length !== 1 || cands[0]!.how !== 'one-sided') continue
     const o = candidateOffset(cands[0]!, incidents[perInc.indexOf(cands)]!, skew)
     if (o !== null) agreed.push(o)
   }
