@@ -65,7 +65,6 @@ function validateOptions(opts: ReportOptions): void {
 
 /** Builds the format context for a message (exported for format unit tests). */
 export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: Assumption[] = [], whys = new Map<string, string>()): FormatContext {
-  const anchorYear = msg.date !== null ? new Date(msg.date).getUTCFullYear() : null
   const zoneFor = (conv?: ZoneConvention): ZoneDecision => {
     if (conv?.how === 'stated') {
       whys.set(`stated|${conv.zone}`, conv.why)
@@ -91,7 +90,7 @@ export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: A
     reportTz: opts.reportTz,
     zoneFor,
     parseTime(text: string, conv?: ZoneConvention, whole = false): ParsedTime | undefined {
-      const m = findStamp(text, zoneFor(conv), anchorYear)
+      const m = findStamp(text, zoneFor(conv), msg.date)
       if (!m) return undefined
       if (whole && (m.index !== 0 || m.length < text.trimEnd().length)) return undefined
       for (const n of m.notes) warnings.push({kind: 'report-time', text: n, file: msg.file})

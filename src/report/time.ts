@@ -13,7 +13,7 @@
  */
 import {DateTime} from 'luxon'
 import type {ZoneDecision} from '../model.js'
-import {instantsOf, monthNumber, parseOffset, toZone, type Wall} from '../io/time.js'
+import {inferYear, instantsOf, monthNumber, parseOffset, toZone, type Wall} from '../io/time.js'
 
 /**
  * Zone abbreviations → offset minutes. A small documented table of the ones abuse desks write; an
@@ -79,7 +79,7 @@ const ZONE = '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|(?:UTC|GMT|UT)\\s*[+-]\\d{1,2}(?::?\\
 
 interface Pattern {
   re: RegExp
-  fields(m: RegExpExecArray, anchorYear: number | null): {wall: Wall; zone?: string; yearGuessed?: boolean; dayFirstGuessed?: boolean} | undefined
+  fields(m: RegExpExecArray, anchorMs: number | null): {wall: Wall; zone?: string; yearGuessed?: boolean; dayFirstGuessed?: boolean} | undefined
 }
 
 function ms(frac: string | undefined): number {
@@ -105,9 +105,9 @@ const PATTERNS: Pattern[] = [
   {
     // ctime: Tue Jun 18 15:53:34 [UTC] 2013 ; "Jun 18, 2013 15:53:34"
     re: new RegExp(`${DOW}\\b${MON}\\s+(\\d{1,2}),?\\s+(?:(\\d{4})\\s+)?${TIME}(?:\\s+([A-Z]{2,5}|[+-]\\d{4}))?(?:\\s+(\\d{4}))?(?![\\d:])`, 'i'),
-    fields: (m, anchorYear) => {
-      const year = m[3] ? +m[3] : m[10] ? +m[10] : anchorYear
+    fields: (m, anchorMs) => {
       const month = monthNumber(m[1]!)!
+      const year = m[3] ? +m[3] : m[10] ? +m[10] : anchorMs !== null ? inferYear(month, +m[2]!, anchorMs) : null
       if (year === null) return undefined
       return {wall: {year, month, day: +m[2]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9], yearGuessed: !m[3] && !m[10]}
     },
@@ -146,19 +146,21 @@ function validWall(w: Wall): boolean {
 
 /**
  * Finds the first date/time stamp in `text` (earliest position). `fallback` is the zone for a stamp
- * that states none; `anchorYear` fills year-less syslog stamps (null: such stamps are skipped).
+ * that states none; `anchorMs` (the report's Date) picks the year of year-less syslog stamps, the year that
+ * puts the stamp nearest to it (a January report about "Dec 31 23:59:59" means the previous year); null: such
+ * stamps are skipped.
  */
-export function findStamp(text: string, fallback: ZoneDecision, anchorYear: number | null, opts: {epoch?: boolean} = {}): StampMatch | undefined {
+export function findStamp(text: string, fallback: ZoneDecision, anchorMs: number | null, opts: {epoch?: boolean} = {}): StampMatch | undefined {
   let best: {m: RegExpExecArray; p: Pattern} | undefined
   for (const p of PATTERNS) {
     const m = p.re.exec(text)
     if (m && (!best || m.index < best.m.index)) best = {m, p}
   }
   if (best) {
-    const f = best.p.fields(best.m, anchorYear)
+    const f = best.p.fields(best.m, anchorMs)
     if (f && validWall(f.wall)) {
       const notes: string[] = []
-      if (f.yearGuessed) notes.push(`the stamp "${best.m[0].trim()}" has no year: ${f.wall.year} taken from the report's Date`)
+      if (f.yearGuessed) notes.push(`the stamp "${best.m[0].trim()}" has no year: ${f.wall.year}, the year nearest the report's Date, taken`)
       if (f.dayFirstGuessed) notes.push(`the stamp "${best.m[0].trim()}" was read day-first (dd/mm/yyyy)`)
       let zoneTok = f.zone?.trim()
       let tok: ZoneToken | undefined

@@ -1,0 +1,73 @@
+import {describe, expect, it} from 'vitest'
+import {findStamp, readZoneToken} from '../../src/report/time.js'
+import {iso, mail, reportOf} from './helpers.js'
+
+const nicbr = (lines: string[], date = 'Wed, 11 Dec 2013 10:00:00 -0200') =>
+  mail({From: '"CERT.br" <mail-abuse@cert.br>', Subject: '[NicBr-20131211-9 ] TCP PORT SCAN', Date: date}, `Prezados,\n\n${lines.join('\n')}\n`)
+
+describe('report times', () => {
+  it('applies Brasília summer time (historic DST) to registro-br times in December 2013', async () => {
+    const r = await reportOf(nicbr(['"2013-12-10 15:00:00" 200.1.2.3/40000->198.51.100.1/22 6(0)']))
+    expect(iso(r.incidents[0]!.time)).toBe('2013-12-10T17:00:00Z')
+  })
+
+  it('flags a time in the repeated hour at the end of Brazilian DST and takes the earlier instant', async () => {
+    const r = await reportOf(nicbr(['"2014-02-15 23:30:00" 200.1.2.3/40000->198.51.100.1/22 6(0)'], 'Sun, 16 Feb 2014 10:00:00 -0300'))
+    expect(iso(r.incidents[0]!.time)).toBe('2014-02-16T01:30:00Z')
+    expect(r.assumptions.some((a) => /repeated DST hour/.test(a.text))).toBe(true)
+  })
+
+  it('gives a year-less syslog stamp the year nearest the report date (a January report about December)', async () => {
+    const r = await reportOf(mail({Subject: 'x', Date: 'Thu, 02 Jan 2014 08:00:00 +0000'}, 'Dec 31 23:59:58 UTC attack from 198.51.100.7\n'))
+    expect(iso(r.incidents[0]!.time)).toBe('2013-12-31T23:59:58Z')
+    expect(r.assumptions.some((a) => /no year/.test(a.text))).toBe(true)
+  })
+
+  it('reads GMT-3, UTC+02:00, -0000 and ISO Z', () => {
+    const fb = {zone: 'Asia/Tokyo', how: 'flag' as const}
+    expect(iso(findStamp('2013-06-18 15:53:34 GMT-3', fb, null)!.ms)).toBe('2013-06-18T18:53:34Z')
+    expect(iso(findStamp('2013-06-18 15:53:34 UTC+02:00', fb, null)!.ms)).toBe('2013-06-18T13:53:34Z')
+    expect(iso(findStamp('Tue, 18 Jun 2013 15:53:34 -0000', fb, null)!.ms)).toBe('2013-06-18T15:53:34Z')
+    expect(iso(findStamp('2013-06-18T15:53:34.250Z', fb, null)!.ms)).toBe('2013-06-18T15:53:34.250Z')
+  })
+
+  it('reads zone-less stamps in the fallback zone and says it did not see a zone', () => {
+    const m = findStamp('2013-06-18 15:53:34 from 198.51.100.7', {zone: 'America/Sao_Paulo', how: 'sender'}, null)!
+    expect(m.stated).toBeNull()
+    expect(iso(m.ms)).toBe('2013-06-18T18:53:34Z')
+  })
+
+  it('knows which abbreviations are ambiguous', () => {
+    expect(readZoneToken('EDT')).toEqual({offset: -240})
+    expect(readZoneToken('IST')?.ambiguous).toMatch(/India/)
+    expect(readZoneToken('CST')?.ambiguous).toBeDefined()
+    expect(readZoneToken('FOO')).toBeUndefined()
+  })
+
+  it('reads dd/mm/yyyy day-first and flags the guess; mm/dd when the day cannot be a month', () => {
+    const fb = {zone: 'UTC', how: 'flag' as const}
+    const a = findStamp('05/06/2013 10:00:00', fb, null)!
+    expect(iso(a.ms)).toBe('2013-06-05T10:00:00Z')
+    expect(a.notes.join()).toMatch(/day-first/)
+    expect(iso(findStamp('06/18/2013 10:00:00', fb, null)!.ms)).toBe('2013-06-18T10:00:00Z')
+  })
+
+  it('does not take an IP address or a port for an epoch', () => {
+    expect(findStamp('198.51.100.7:1371570814', {zone: 'UTC', how: 'flag'}, null)).toBeUndefined()
+  })
+})
+
+describe('untrusted report text', () => {
+  it('keeps no CR/LF in subject, ticket or addresses (no header injection)', async () => {
+    const raw = mail({Subject: '=?utf-8?Q?[Ticket#1]=0D=0ABcc:_victim@example.org?= scan', 'Reply-To': 'a@example.org'}, '2013-06-18 15:53:34 UTC 198.51.100.7:4000 -> 192.0.2.1:22\n')
+    const r = await reportOf(raw)
+    for (const v of [r.subject, r.ticket, r.from, r.messageId, ...r.replyTo]) expect(v ?? '').not.toMatch(/[\r\n]/)
+  })
+
+  it('refuses a --public-ip that does not fit a partly masked address', async () => {
+    const r = mail({From: 'mail-abuse@cert.br', Subject: '[NicBr-1 ] scan'}, '"2013-06-18 15:53:34" 200.160.x.x/52218->198.51.100.1/6881 6(0)\n')
+    await expect(reportOf(r, {publicIp: '10.1.2.3'})).rejects.toThrow(/does not match/)
+    const ok = await reportOf(r, {publicIp: '200.160.9.9'})
+    expect(ok.incidents[0]!.publicIp).toBe('200.160.9.9')
+  })
+})
