@@ -1,0 +1,826 @@
+/**
+ * The streaming scan detector: NatEvents in (any NAT / firewall format), detections out. Never keeps the
+ * events: per source it keeps counters and bounded sets for one window (closed after `idleMs` of silence or
+ * `windowMs` of span), plus a FIFO of first contacts waiting for their outcome.
+ *
+ * Contacts. A one-sided packet line (ipfw, pf, iptables) from an inside address is an outbound contact; a
+ * packet from outside to an inside address is a reply when that inside source contacted that peer (it answers
+ * the first contact) or when it looks like one (source port below destination port, destination ephemeral),
+ * else an inbound contact. A session record (conntrack, SRX, FortiGate, …) is a contact from its inside
+ * address, or from the remote side when it is a port forward or when the initiator is outside.
+ *
+ * Outcomes of first contacts (the input of the Threshold Random Walk, see trw.ts): a reply packet (one-sided
+ * logs; silence for `replyTimeoutMs` = unanswered, only once the log has shown replies at all), conntrack
+ * DESTROY [ASSURED] / [UNREPLIED] / UPDATE, FortiGate rcvdpkt=, SRX packets from the server.
+ */
+import type {Evidence, NatEvent} from '../model.js'
+import {isInsideAddress} from '../io/net.js'
+import {
+  COMMON_CLIENT,
+  groupKey,
+  ICMP_KEY,
+  isBitTorrentPort,
+  packetLevel,
+  protoTag,
+  signatureOf,
+  tagName,
+} from './signatures.js'
+import {trwSteps, type TrwSteps} from './trw.js'
+import type {Explanation, PortRange, RawDetection, ScanDirection, ScanKind, ScanOptions, ScanThresholds} from './types.js'
+
+export const DEFAULT_THRESHOLDS: ScanThresholds = {
+  verticalPorts: 20,
+  horizontalHosts: 25,
+  horizontalHostsCommon: 500,
+  mixedHosts: 50,
+  mixedPorts: 10,
+  synOnly: 20,
+  theta0: 0.8,
+  theta1: 0.2,
+  alpha: 0.01,
+  beta: 0.99,
+  trwMinFailures: 6,
+  answeredBenign: 0.5,
+}
+
+export const DEFAULT_WINDOW_MS = 60 * 60_000
+export const DEFAULT_IDLE_MS = 10 * 60_000
+export const DEFAULT_REPLY_TIMEOUT_MS = 15_000
+export const DEFAULT_SESSION_TIMEOUT_MS = 5 * 60_000
+
+/** outcome of a first contact */
+const PENDING = 0
+const ANSWERED = 1
+const UNANSWERED = 2
+const UNKNOWN = 3
+
+/** ports at or above this are "high" (peer-to-peer, ephemeral) unless a signature names them */
+const HIGH = 10_000
+
+interface Host {
+  ip: string
+  /** first port key contacted on this host */
+  port0: number
+  /** further port keys (null while only one) */
+  more: Set<number> | null
+  /** distinct low ports (below 10000, BitTorrent excluded) */
+  nlow: number
+  outcome: number
+  /** outcome from a reply packet (one-sided) or from a later record (sessions) */
+  byReply: boolean
+  first: number
+  /** counted in the TRW walk */
+  trw: boolean
+  uncommon: boolean
+  udpHigh: boolean
+  tcp: boolean
+}
+
+interface Pending {
+  s: Source
+  h: Host
+  at: number
+}
+
+class Source {
+  first: number
+  last: number
+  packets = 0
+  hosts = new Map<string, Host>()
+  hostCount = 0
+  pairs = 0
+  groupHosts = new Map<number, number>()
+  groupPackets = new Map<number, number>()
+  ports = new Set<number>()
+  portOverflow = 0
+  minPort = [Infinity, Infinity, Infinity]
+  maxPort = [-1, -1, -1]
+  tagPackets = [0, 0, 0]
+  protoMask = 0
+  maxLow = 0
+  maxLowHost = ''
+  bt = 0
+  common = 0
+  uncommon = 0
+  high = 0
+  udpHigh = 0
+  udpHighAnswered = 0
+  udpHighResolved = 0
+  uncommonHosts = 0
+  uncommonPorts = 0
+  answered = 0
+  unanswered = 0
+  unknown = 0
+  tcpAnswered = 0
+  tcpUnanswered = 0
+  llr = 0
+  trials = 0
+  trwFail = 0
+  trwDecided: 'scanner' | null = null
+  trwAt: number | null = null
+  trwAfter: number | null = null
+  trwBenign = 0
+  synOnly = 0
+  withAck = 0
+  evidence: Evidence[] = []
+  sigEvidence = new Map<string, Evidence>()
+  lastEv: Evidence | null = null
+  flagged: ScanKind | null = null
+  lastDst = ''
+  lastDport = -2
+  lastSport = -2
+  lastTime = -1
+  closed = false
+
+  constructor(
+    readonly ip: string,
+    readonly dir: ScanDirection,
+    t: number,
+  ) {
+    this.first = t
+    this.last = t
+  }
+}
+
+export interface Verdict {
+  kind: ScanKind | null
+  reason: string
+  /** why it is p2p (when it is), also when a scan was found beside it */
+  p2p: string | null
+}
+
+const LOOKS_PORTLESS = (proto: string | null) => proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp' && proto !== 'udplite'
+
+export class ScanDetector {
+  readonly t: ScanThresholds
+  readonly steps: TrwSteps
+  private sources = new Map<string, Source>()
+  private pending: Pending[] = []
+  private pendingHead = 0
+  private ourPublic = new Set<string>()
+  private repliesSeen = false
+  private watermark = -Infinity
+  private nextSweep = -Infinity
+  private done: RawDetection[] = []
+  private explained: Explanation[] = []
+  private explainSeen = false
+  readonly windowMs: number
+  readonly idleMs: number
+  readonly replyTimeoutMs: number
+  readonly sessionTimeoutMs: number
+  readonly maxSources: number
+  readonly maxHosts: number
+  /** events seen and contacts counted (for the summary) */
+  events = 0
+  contacts = 0
+  replies = 0
+
+  constructor(readonly opts: ScanOptions = {}) {
+    const t = {...DEFAULT_THRESHOLDS}
+    for (const k of Object.keys(DEFAULT_THRESHOLDS) as (keyof ScanThresholds)[]) {
+      const v = opts[k]
+      if (v !== undefined) t[k] = v
+    }
+    this.t = t
+    this.steps = trwSteps(t)
+    this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS
+    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS
+    this.replyTimeoutMs = opts.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
+    this.maxSources = opts.maxSources ?? 200_000
+    this.maxHosts = opts.maxHostsPerSource ?? 4096
+  }
+
+  /** Sources currently tracked (memory bound check). */
+  get tracked(): number {
+    return this.sources.size
+  }
+
+  /** Feeds one normalised record. `format` is the name of the format that read it. */
+  observe(ev: NatEvent, format: string): void {
+    this.events++
+    const t = ev.time
+    if (t > this.watermark) {
+      this.watermark = t
+      if (t >= this.nextSweep) this.sweep(t)
+    }
+    if (this.opts.sinceMs !== undefined && t < this.opts.sinceMs) return
+    if (this.opts.untilMs !== undefined && t > this.opts.untilMs) return
+    if (ev.kind === 'packet') this.packet(ev, format)
+    else if (ev.kind !== 'port-block') this.session(ev, format)
+  }
+
+  private packet(ev: NatEvent, format: string): void {
+    const src = ev.srcIp
+    const dst = ev.dstIp
+    if (!src || !dst) return
+    const ins = ev.insideIp
+    const proto = ev.protocol
+    const sport = ev.srcPort ?? null
+    const dport = ev.dstPort ?? null
+    if (ins !== null && ins === src) {
+      // an inside host answering: a LAN server's reply to a client, or an inside server's reply to a remote contact
+      if (this.reply(dst, src, ev.time)) return
+      if ((isInsideAddress(dst) || this.ourPublic.has(dst)) && looksLikeReply(proto, sport, dport)) return
+      this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format), ev)
+      return
+    }
+    const ours = this.opts.isOurs
+    if (ins !== null && ins === dst) {
+      if (this.reply(dst, src, ev.time)) return
+      if (looksLikeReply(proto, sport, dport)) return
+      this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+      return
+    }
+    // neither side inside: a public host of ours, or the NAT'd side of a client's traffic
+    if (ours) {
+      if (ours(src)) this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format), ev)
+      else if (ours(dst) && !this.reply(dst, src, ev.time) && !looksLikeReply(proto, sport, dport))
+        this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+      return
+    }
+    if (this.ourPublic.has(src)) return
+    if (looksLikeReply(proto, sport, dport)) {
+      // whoever receives replies is one of ours (the NAT address): its own lines are no inbound scan
+      if (this.ourPublic.size < 4096) this.ourPublic.add(dst)
+      return
+    }
+    if (LOOKS_PORTLESS(proto)) return // ICMP errors / echo replies to our public address
+    this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+  }
+
+  private session(ev: NatEvent, format: string): void {
+    const init = ev.insideIp
+    const resp = ev.destIp
+    if (!init || !resp) return
+    const outside = ev.outsideIp
+    if (outside && outside !== init && this.ourPublic.size < 4096 && !isInsideAddress(outside)) this.ourPublic.add(outside)
+    const outcome = sessionOutcome(ev, format)
+    if (isInsideAddress(init)) {
+      const ip = ev.insidePort
+      const rp = ev.destPort
+      // a port forward (destination NAT): the inside server answers a remote client on its service port
+      if (outside && ev.outsidePort !== null && ev.outsidePort === ip && ip !== null && rp !== null && ip < 1024 && rp >= 1024 && !isInsideAddress(resp)) {
+        this.contact(resp, rp, outside, ev.outsidePort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
+        return
+      }
+      this.contact(init, ip, resp, rp, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
+      return
+    }
+    // the initiator is outside (traffic to the router itself, inbound policies)
+    this.contact(init, ev.insidePort, resp, ev.destPort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
+  }
+
+  /** A packet from `remote` to inside `local`: the answer to local's first contact of remote? */
+  private reply(local: string, remote: string, t: number): boolean {
+    const s = this.sources.get(local)
+    if (!s) return false
+    const h = s.hosts.get(remote)
+    if (!h) return false
+    this.repliesSeen = true
+    this.replies++
+    if (h.outcome === PENDING || (h.outcome === UNANSWERED && h.byReply && t - h.first < this.replyTimeoutMs * 4)) this.resolve(s, h, ANSWERED, t)
+    return true
+  }
+
+  private contact(
+    src: string,
+    sport: number | null,
+    dst: string,
+    dport: number | null,
+    proto: string | null,
+    dir: ScanDirection,
+    t: number,
+    outcome: number,
+    byReply: boolean,
+    syn: number,
+    ev: NatEvent,
+  ): void {
+    const want = this.opts.direction
+    if (want !== undefined && want !== 'both' && want !== dir) return
+    let s = this.sources.get(src)
+    if (s !== undefined && (t - s.last > this.idleMs || t - s.first > this.windowMs)) {
+      this.close(s)
+      s = undefined
+    }
+    if (s === undefined) {
+      if (this.sources.size >= this.maxSources) this.evict()
+      s = new Source(src, dir, t)
+      this.sources.set(src, s)
+    }
+    // the same packet logged again on another interface / a SYN retransmission
+    const p = dport ?? -1
+    const sp = sport ?? -1
+    if (s.lastDst === dst && s.lastDport === p && s.lastSport === sp && t - s.lastTime <= 1000 && byReply) {
+      s.lastTime = t
+      return
+    }
+    s.lastDst = dst
+    s.lastDport = p
+    s.lastSport = sp
+    s.lastTime = t
+    if (t > s.last) s.last = t
+    if (t < s.first) s.first = t
+    this.contacts++
+    const tag = protoTag(proto)
+    const key = dport === null ? (tag === 2 ? ICMP_KEY : tag * 65536) : tag * 65536 + dport
+    s.protoMask |= 1 << tag
+    if (syn === 2) s.withAck++
+    s.lastEv = ev.evidence
+    if (s.evidence.length < 3) s.evidence.push(ev.evidence)
+
+    let h = s.hosts.get(dst)
+    let newPair = false
+    let newHost = false
+    if (h === undefined) {
+      newHost = true
+      newPair = true
+      s.hostCount++
+      const bt = dport !== null && isBitTorrentPort(dport)
+      const common = COMMON_CLIENT.has(key)
+      const sig = signatureOf(key) !== undefined
+      const high = dport !== null && dport >= HIGH && !sig
+      h = {
+        ip: dst,
+        port0: key,
+        more: null,
+        nlow: 0,
+        outcome,
+        byReply,
+        first: t,
+        trw: !bt && !high,
+        uncommon: !bt && !common && !high,
+        udpHigh: tag === 1 && high,
+        tcp: tag === 0,
+      }
+      if (s.hosts.size < this.maxHosts) s.hosts.set(dst, h)
+      if (h.uncommon) s.uncommonHosts++
+      if (outcome === PENDING) {
+        this.pending.push({s, h, at: t})
+      } else this.resolve(s, h, outcome, t)
+    } else if (h.port0 !== key && (h.more === null || !h.more.has(key))) {
+      newPair = true
+      if (h.more === null) h.more = new Set()
+      h.more.add(key)
+      if (!h.uncommon && dport !== null && !isBitTorrentPort(dport) && !COMMON_CLIENT.has(key) && (dport < HIGH || signatureOf(key))) {
+        h.uncommon = true
+        s.uncommonHosts++
+      }
+    } else if (outcome !== PENDING && h.outcome === PENDING && !h.byReply) {
+      // a later record of the same session tells how the first contact ended
+      this.resolve(s, h, outcome, t)
+    }
+    const kind = ev.kind
+    if (kind === 'packet' || kind === 'session-start' || newPair || kind === 'session') {
+      s.packets++
+      s.tagPackets[tag]!++
+      const g = groupKey(key)
+      s.groupPackets.set(g, (s.groupPackets.get(g) ?? 0) + 1)
+    }
+    if (!newPair) return
+
+    // a new (host, port) pair
+    s.pairs++
+    if (syn === 1) s.synOnly++
+    if (dport !== null) {
+      if (dport < s.minPort[tag]!) s.minPort[tag] = dport
+      if (dport > s.maxPort[tag]!) s.maxPort[tag] = dport
+    }
+    if (!s.ports.has(key)) {
+      if (s.ports.size < 16_384) {
+        s.ports.add(key)
+        if (dport !== null && dport < HIGH && !isBitTorrentPort(dport) && !COMMON_CLIENT.has(key)) s.uncommonPorts++
+      } else s.portOverflow++
+    }
+    const bt = dport !== null && isBitTorrentPort(dport)
+    if (bt) s.bt++
+    else if (COMMON_CLIENT.has(key)) s.common++
+    else if (dport !== null && dport >= HIGH && !signatureOf(key)) {
+      s.high++
+      if (tag === 1) s.udpHigh++
+    } else s.uncommon++
+    const sig = signatureOf(key)
+    if (sig && s.sigEvidence.size < 4 && !s.sigEvidence.has(sig.name)) s.sigEvidence.set(sig.name, ev.evidence)
+    const g = groupKey(key)
+    const gh = (s.groupHosts.get(g) ?? 0) + (newHost || !sameGroup(h, g, key) ? 1 : 0)
+    if (s.groupHosts.size < 4096 || s.groupHosts.has(g)) s.groupHosts.set(g, gh)
+    if (!bt && dport !== null && (dport < HIGH || sig)) {
+      h.nlow++
+      if (h.nlow > s.maxLow) {
+        s.maxLow = h.nlow
+        s.maxLowHost = dst
+      }
+    }
+    if (s.flagged === null) this.check(s, gh, g)
+  }
+
+  private resolve(s: Source, h: Host, outcome: number, t: number): void {
+    const was = h.outcome
+    h.outcome = outcome
+    if (was === ANSWERED) return
+    if (was === UNANSWERED) {
+      // a late reply to a contact already counted as unanswered (one-sided logs)
+      s.unanswered--
+      if (h.tcp) s.tcpUnanswered--
+      if (h.trw) {
+        s.llr -= this.steps.fail
+        s.trwFail--
+      }
+    }
+    if (outcome === UNKNOWN) {
+      s.unknown++
+      return
+    }
+    const ok = outcome === ANSWERED
+    if (ok) {
+      s.answered++
+      if (h.tcp) s.tcpAnswered++
+    } else {
+      s.unanswered++
+      if (h.tcp) s.tcpUnanswered++
+    }
+    if (h.udpHigh) {
+      if (was !== UNANSWERED) s.udpHighResolved++
+      if (ok) s.udpHighAnswered++
+    }
+    if (!h.trw) return
+    if (was !== UNANSWERED) s.trials++
+    if (ok) {
+      s.llr += this.steps.success
+      if (s.trwDecided === null && s.llr <= this.steps.lower) {
+        // benign for now: the walk restarts, so a host that starts scanning later is still caught
+        s.trwBenign++
+        s.llr = 0
+      }
+    } else {
+      s.llr += this.steps.fail
+      s.trwFail++
+      if (s.trwDecided === null && s.llr >= this.steps.upper) {
+        s.trwDecided = 'scanner'
+        s.trwAt = t
+        s.trwAfter = s.trials
+      }
+    }
+    if (!ok && s.flagged === null && !s.closed && (s.trwDecided !== null || s.tcpUnanswered >= this.t.synOnly)) this.check(s, 0, -1)
+  }
+
+  /** Cheap pre-test on the counters; the full verdict only when one of them crossed its threshold. */
+  private check(s: Source, groupHosts: number, group: number): void {
+    const t = this.t
+    const crossed =
+      s.maxLow >= t.verticalPorts ||
+      (group >= 0 && groupHosts >= (COMMON_CLIENT.has(group) ? t.horizontalHostsCommon : t.horizontalHosts)) ||
+      (s.uncommonHosts >= t.mixedHosts && s.uncommonPorts >= t.mixedPorts) ||
+      (s.trwDecided !== null && s.trwFail >= t.trwMinFailures) ||
+      s.synOnly >= t.synOnly ||
+      s.tcpUnanswered >= t.synOnly
+    if (!crossed) return
+    const v = this.classify(s)
+    if (v.kind === null || v.kind === 'p2p') return
+    s.flagged = v.kind
+    this.opts.onAlert?.(this.detection(s, v))
+  }
+
+  /** The verdict on a source's window so far (also what --explain says). */
+  classify(s: Source): Verdict {
+    const t = this.t
+    const known = s.answered + s.unanswered
+    const answeredShare = known >= 10 ? s.answered / known : null
+    const p2p = this.p2pReason(s)
+    // horizontal: the port group with the most hosts; BitTorrent and (for p2p sources) random high ports never count
+    let bestG = -1
+    let bestHosts = 0
+    for (const [g, n] of s.groupHosts) {
+      const port = g % 65536
+      if (g < ICMP_KEY && isBitTorrentPort(port)) continue
+      if (p2p && g < ICMP_KEY && port >= HIGH && !signatureOf(g)) continue
+      if (n > bestHosts) {
+        bestHosts = n
+        bestG = g
+      }
+    }
+    const commonG = COMMON_CLIENT.has(bestG)
+    let horizontal = bestG >= 0 && bestHosts >= (commonG ? t.horizontalHostsCommon : t.horizontalHosts)
+    let hNote = ''
+    if (horizontal) {
+      const g = this.groupOutcomes(s, bestG)
+      const gk = g.answered + g.unanswered
+      if (gk >= 10 && g.answered / gk >= t.answeredBenign) {
+        horizontal = false
+        hNote = `${bestHosts} hosts on ${portName(bestG)} but ${g.answered} of ${gk} first contacts answered (a busy client, not a sweep)`
+      }
+    }
+    const vertical = s.maxLow >= t.verticalPorts
+    const mixed = s.uncommonHosts >= t.mixedHosts && s.uncommonPorts >= t.mixedPorts && !(answeredShare !== null && answeredShare >= t.answeredBenign)
+    const trw = s.trwDecided !== null && s.trwFail >= t.trwMinFailures
+    const synOnly = (s.synOnly >= t.synOnly && s.withAck === 0) || (s.tcpUnanswered >= t.synOnly && s.tcpAnswered === 0)
+    const parts: string[] = []
+    if (vertical) parts.push(`${s.maxLow} distinct ports probed on ${s.maxLowHost} (vertical threshold ${t.verticalPorts})`)
+    if (horizontal) parts.push(`${bestHosts} hosts probed on ${portName(bestG)} (horizontal threshold ${commonG ? t.horizontalHostsCommon : t.horizontalHosts})`)
+    if (mixed) parts.push(`${s.uncommonHosts} hosts on ${s.uncommonPorts} uncommon ports (mixed thresholds ${t.mixedHosts} hosts, ${t.mixedPorts} ports)`)
+    if (trw)
+      parts.push(
+        `Threshold Random Walk decided "scanner" after ${s.trwAfter} first contacts (${s.trwFail} unanswered of ${s.trials} with a known outcome; θ0=${t.theta0}, θ1=${t.theta1}, α=${t.alpha}, β=${t.beta})`,
+      )
+    if (synOnly) parts.push(s.synOnly >= t.synOnly ? `${s.synOnly} SYN-only attempts and no ACK` : `${s.tcpUnanswered} TCP attempts, none answered`)
+    let kind: ScanKind | null = null
+    if (vertical && (horizontal || mixed)) kind = 'mixed'
+    else if (vertical) kind = 'vertical'
+    else if (horizontal) kind = 'horizontal'
+    else if (mixed) kind = 'mixed'
+    else if (trw) kind = this.profile(s)
+    else if (synOnly) kind = 'syn-only'
+    if (kind !== null) {
+      const outcomes = known > 0 ? `; ${s.unanswered} of ${known} hosts never answered the first contact` : '; the log does not show whether contacts were answered'
+      const extra = p2p ? `; peer-to-peer traffic set aside (${p2p})` : ''
+      return {kind, reason: parts.join('; ') + outcomes + extra, p2p}
+    }
+    if (p2p) return {kind: 'p2p', reason: p2p, p2p}
+    const why: string[] = []
+    if (hNote) why.push(hNote)
+    why.push(
+      `most ports on one host ${s.maxLow} (< ${t.verticalPorts})`,
+      `most hosts on one port ${bestHosts}${bestG >= 0 ? ` on ${portName(bestG)}` : ''} (< ${commonG ? t.horizontalHostsCommon : t.horizontalHosts}${commonG ? ', a common client port' : ''})`,
+      `${s.uncommonHosts} hosts / ${s.uncommonPorts} ports outside common client services (< ${t.mixedHosts} / ${t.mixedPorts})`,
+    )
+    if (known > 0)
+      why.push(
+        `${s.answered} of ${known} hosts answered the first contact; TRW ${s.trwDecided ? `scanner but only ${s.trwFail} failures (< ${t.trwMinFailures})` : s.trwBenign ? `decided benign ${s.trwBenign} time(s)` : 'undecided'} (llr ${s.llr.toFixed(2)})`,
+      )
+    else why.push('the log does not show whether contacts were answered (no TRW)')
+    return {kind: null, reason: `not flagged: ${why.join('; ')}`, p2p: null}
+  }
+
+  /** Why a source is peer-to-peer, or null. */
+  private p2pReason(s: Source): string | null {
+    const all = s.pairs
+    if (all < 10) return null
+    if (s.bt >= 10 && s.bt / all >= 0.5) return `${s.bt} of ${all} contacts to BitTorrent ports 6881–6999`
+    const distinctHigh = this.countPorts(s, (k) => k % 65536 >= HIGH)
+    if (s.udpHigh >= 20 && s.udpHigh / all >= 0.5 && distinctHigh >= s.udpHigh * 0.5) {
+      const answered = s.udpHighResolved > 0 ? s.udpHighAnswered / s.udpHighResolved : null
+      if (answered === null) return `UDP fan-out to ${s.udpHigh} peers on ${distinctHigh} random high ports (DHT-like; the log does not show replies)`
+      if (answered >= 0.2) return `UDP fan-out to ${s.udpHigh} peers on ${distinctHigh} random high ports, ${Math.round(answered * 100)}% answered (DHT-like)`
+    }
+    if ((s.high + s.bt) / all >= 0.8 && s.high >= 20 && distinctHigh >= s.high * 0.5)
+      return `${s.high + s.bt} of ${all} contacts to ${distinctHigh} random high ports, about one per peer (peer-to-peer pattern)`
+    return null
+  }
+
+  private countPorts(s: Source, f: (k: number) => boolean): number {
+    let n = 0
+    for (const k of s.ports) if (k < ICMP_KEY && f(k)) n++
+    return n
+  }
+
+  private groupOutcomes(s: Source, g: number): {answered: number; unanswered: number} {
+    let answered = 0
+    let unanswered = 0
+    for (const h of s.hosts.values()) {
+      if (groupKey(h.port0) !== g && !(h.more && [...h.more].some((k) => groupKey(k) === g))) continue
+      if (h.outcome === ANSWERED) answered++
+      else if (h.outcome === UNANSWERED) unanswered++
+    }
+    return {answered, unanswered}
+  }
+
+  /** The pattern of a TRW-flagged source below the count thresholds. */
+  private profile(s: Source): ScanKind {
+    let best = 0
+    for (const n of s.groupHosts.values()) if (n > best) best = n
+    if (s.hostCount >= 2 && best >= s.hostCount * 0.8) return 'horizontal'
+    if (s.hostCount === 1) return 'vertical'
+    return 'mixed'
+  }
+
+  private detection(s: Source, v: Verdict): RawDetection {
+    const ranges: PortRange[] = []
+    for (let tag = 0; tag < 2; tag++) {
+      if (s.maxPort[tag]! < 0) continue
+      const from = s.minPort[tag]!
+      const to = s.maxPort[tag]!
+      const distinct = this.countPorts(s, (k) => Math.floor(k / 65536) === tag)
+      const packets = s.tagPackets[tag]!
+      ranges.push({protocol: tagName(tag), from, to, distinct, packets, text: `[${from === to ? from : `${from}-${to}`}: ${packets} packets]`})
+    }
+    const ports = [...s.ports]
+      .filter((k) => k < ICMP_KEY)
+      .map((k) => k % 65536)
+      .sort((a, b) => a - b)
+    const uniq = [...new Set(ports)]
+    const sigs = new Map<string, {level: number; hosts: number; packets: number}>()
+    for (const [g, n] of s.groupHosts) {
+      const sig = signatureOf(g)
+      if (!sig) continue
+      const cur = sigs.get(sig.name)
+      const pk = s.groupPackets.get(g) ?? 0
+      if (cur) {
+        cur.hosts += n
+        cur.packets += pk
+      } else sigs.set(sig.name, {level: sig.level, hosts: n, packets: pk})
+    }
+    const sigList = [...sigs.entries()].sort((a, b) => b[1].level - a[1].level || b[1].hosts - a[1].hosts)
+    const sigLevel = sigList.reduce((m, [, x]) => Math.max(m, x.level), 0)
+    const danger = v.kind === 'p2p' ? 0 : Math.max(1, Math.min(5, Math.max(packetLevel(s.packets), sigLevel)))
+    const protocols: string[] = []
+    for (let tag = 0; tag < 3; tag++) if (s.protoMask & (1 << tag)) protocols.push(tag === 2 ? 'other' : tagName(tag))
+    const evidence = [...s.evidence]
+    for (const e of s.sigEvidence.values()) if (!evidence.includes(e)) evidence.push(e)
+    if (s.lastEv && !evidence.includes(s.lastEv)) evidence.push(s.lastEv)
+    const sample = [...s.hosts.values()]
+      .sort((a, b) => hostPorts(b) - hostPorts(a))
+      .slice(0, 5)
+      .map((h) => h.ip)
+    const d: RawDetection = {
+      kind: v.kind!,
+      direction: s.dir,
+      dangerLevel: danger,
+      sourceIp: s.ip,
+      targets: {hosts: s.hostCount, sampleHosts: sample, ports: uniq.slice(0, 64), portCount: uniq.length + s.portOverflow, portRanges: ranges},
+      protocols,
+      packets: s.packets,
+      firstSeen: s.first,
+      lastSeen: s.last,
+      signatures: sigList.map(([name, x]) => `${name}: ${x.hosts} host(s), ${x.packets} packet(s)`),
+      reason: v.reason,
+      evidence,
+      outcomes: {answered: s.answered, unanswered: s.unanswered, unknown: s.unknown},
+      trw: {decided: s.trwDecided ?? (s.trwBenign > 0 ? 'benign' : null), decidedAt: s.trwAt, afterContacts: s.trwAfter, llr: Math.round(s.llr * 100) / 100},
+    }
+    if (s.synOnly > 0 || s.withAck > 0) d.tcpFlags = {synOnly: s.synOnly, withAck: s.withAck}
+    return d
+  }
+
+  /** Ends a source's window: its final verdict joins the results. */
+  private close(s: Source): void {
+    if (s.closed) return
+    s.closed = true
+    if (this.sources.get(s.ip) === s) this.sources.delete(s.ip)
+    const v = this.classify(s)
+    if (this.opts.explainIp === s.ip) {
+      this.explainSeen = true
+      this.explained.push({
+        ip: s.ip,
+        firstSeen: s.first,
+        lastSeen: s.last,
+        verdict: v.kind ?? 'not-flagged',
+        reason: v.reason,
+        metrics: {
+          direction: s.dir,
+          packets: s.packets,
+          hosts: s.hostCount,
+          hostPortPairs: s.pairs,
+          maxPortsOnOneHost: s.maxLow,
+          uncommonHosts: s.uncommonHosts,
+          uncommonPorts: s.uncommonPorts,
+          bitTorrentContacts: s.bt,
+          commonClientContacts: s.common,
+          highPortContacts: s.high,
+          answered: s.answered,
+          unanswered: s.unanswered,
+          trwLlr: Math.round(s.llr * 100) / 100,
+          trwDecided: s.trwDecided,
+          trwBenignDecisions: s.trwBenign,
+        },
+      })
+    }
+    // following (onAlert): alerts were given as thresholds were crossed; closed windows are not kept
+    if (v.kind !== null && !this.opts.onAlert) this.done.push(this.detection(s, v))
+  }
+
+  /** Resolves overdue first contacts and closes idle windows, on the log's own clock. */
+  private sweep(now: number): void {
+    this.nextSweep = now + 1000
+    const q = this.pending
+    let i = this.pendingHead
+    while (i < q.length) {
+      const p = q[i]!
+      const limit = p.h.byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
+      if (now - p.at < limit) break
+      if (p.h.outcome === PENDING && !p.s.closed) this.resolve(p.s, p.h, p.h.byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, p.at + limit)
+      i++
+    }
+    this.pendingHead = i
+    if (i > 65_536 && i * 2 > q.length) {
+      this.pending = q.slice(i)
+      this.pendingHead = 0
+    }
+    if (now >= this.nextIdleSweep) {
+      this.nextIdleSweep = now + Math.max(1000, Math.floor(this.idleMs / 4))
+      for (const s of this.sources.values()) if (now - s.last > this.idleMs || now - s.first > this.windowMs) this.close(s)
+    }
+  }
+
+  private nextIdleSweep = -Infinity
+
+  private evict(): void {
+    // the oldest tenth of the windows (Map order = creation order) close early
+    let n = Math.max(1, Math.floor(this.maxSources / 10))
+    for (const s of this.sources.values()) {
+      if (n-- <= 0) break
+      this.close(s)
+    }
+  }
+
+  /** End of input: every pending contact is settled and every window closed. Returns all detections. */
+  finish(): {detections: RawDetection[]; explanations: Explanation[]; explainSeen: boolean} {
+    const q = this.pending
+    for (let i = this.pendingHead; i < q.length; i++) {
+      const p = q[i]!
+      if (p.h.outcome === PENDING && !p.s.closed) {
+        // the log ended: contacts past their timeout failed; younger ones stay unknown
+        const limit = p.h.byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
+        const overdue = this.watermark - p.at >= limit
+        this.resolve(p.s, p.h, overdue && p.h.byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, p.at + limit)
+      }
+    }
+    this.pending = []
+    this.pendingHead = 0
+    for (const s of [...this.sources.values()]) this.close(s)
+    const detections = this.done
+    this.done = []
+    return {detections, explanations: this.explained, explainSeen: this.explainSeen}
+  }
+}
+
+function hostPorts(h: Host): number {
+  return 1 + (h.more?.size ?? 0)
+}
+
+function sameGroup(h: Host, g: number, key: number): boolean {
+  // whether this host was already counted for group g (by an earlier port of the same group)
+  if (h.port0 !== key && groupKey(h.port0) === g) return true
+  if (h.more) for (const k of h.more) if (k !== key && groupKey(k) === g) return true
+  return false
+}
+
+/** "tcp/23 (Telnet…)" style name of a port group key. */
+export function portName(g: number): string {
+  if (g === ICMP_KEY) return 'ICMP'
+  const tag = Math.floor(g / 65536)
+  const port = g % 65536
+  const sig = signatureOf(g)
+  const base = sig && sig.ports.length > 1 ? `${tagName(tag)}/${sig.ports.join('+')}` : `${tagName(tag)}/${port}`
+  return sig ? `${base} (${sig.name.replace(/ \([^)]*\)$/, '')})` : base
+}
+
+/** A packet from a low service port to an ephemeral port: an answer, not a first contact. */
+function looksLikeReply(proto: string | null, sport: number | null, dport: number | null): boolean {
+  if (sport === null || dport === null) return false
+  if (proto !== 'tcp' && proto !== 'udp') return false
+  return sport < dport && dport >= 1024 && (sport < HIGH || isBitTorrentPort(sport))
+}
+
+/** 1 = a SYN without ACK, 2 = a segment with ACK, 0 = not logged (formats that log TCP flags: iptables, pf). */
+function synOf(ev: NatEvent, format: string): number {
+  if (ev.protocol !== 'tcp') return 0
+  const text = ev.evidence.text
+  if (format === 'iptables') {
+    const r = text.indexOf(' RES=0x')
+    if (r < 0) return 0
+    const u = text.indexOf(' URGP=', r)
+    const flags = text.slice(r + 7, u < 0 ? text.length : u)
+    if (flags.indexOf(' ACK') >= 0) return 2
+    return flags.indexOf(' SYN') >= 0 ? 1 : 0
+  }
+  if (format === 'pf') {
+    const f = text.slice(text.lastIndexOf(' ') + 1).split(',')
+    const at = f[8] === '4' ? 23 : f[8] === '6' ? 20 : -1
+    const flags = at > 0 ? f[at] : undefined
+    if (!flags) return 0
+    if (flags.includes('A')) return 2
+    return flags.includes('S') ? 1 : 0
+  }
+  return 0
+}
+
+const SRX_SERVER = /packets-from-server="(\d+)"/
+const SRX_PAIRS = / (\d+)\((\d+)\) (\d+)\((\d+)\) \d+ /
+const FGT_RCVD = /\brcvdpkt=(\d+)/
+
+/** How a session record says its first contact ended: answered, unanswered, unknown, or pending (an opening). */
+function sessionOutcome(ev: NatEvent, format: string): number {
+  const kind = ev.kind
+  if (kind === 'session-start') return PENDING
+  const text = ev.evidence.text
+  if (format === 'conntrack' || format === 'ulogd') {
+    if (kind === 'mapping') return ev.replied === true ? ANSWERED : PENDING
+    if (text.indexOf('[ASSURED]') >= 0) return ANSWERED
+    if (ev.replied === false) return UNANSWERED
+    // a reply came but the handshake never completed (RST to a closed port) for TCP; UDP was answered
+    return ev.protocol === 'tcp' ? UNANSWERED : ev.replied === true ? ANSWERED : UNKNOWN
+  }
+  if (format === 'fortigate') {
+    const m = FGT_RCVD.exec(text)
+    return m ? (m[1] === '0' ? UNANSWERED : ANSWERED) : UNKNOWN
+  }
+  if (format === 'juniper-srx') {
+    const m = SRX_SERVER.exec(text) ?? SRX_PAIRS.exec(text)
+    if (!m) return UNKNOWN
+    const n = m.length > 2 ? m[3]! : m[1]!
+    return n === '0' ? UNANSWERED : ANSWERED
+  }
+  if (ev.replied === true) return ANSWERED
+  if (ev.replied === false && kind !== 'mapping') return UNANSWERED
+  return kind === 'mapping' ? PENDING : UNKNOWN
+}
