@@ -1,6 +1,8 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {fail} from '../src/cli/errors.js'
-import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
+import {attributionFlags, attributeOptionsFrom, draftFlags, draftOptionsFrom} from '../src/cli/flags.js'
+import {writeDrafts} from '../src/draft/index.js'
+import {stripControls} from '../src/io/sanitize.js'
 import {runAttribution} from '../src/correlate/pipeline.js'
 import {renderAttributionText} from '../src/correlate/render.js'
 import {EXIT} from '../src/io/errors.js'
@@ -19,17 +21,20 @@ Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found;
   static override args = {report: Args.string({description: 'the abuse report (.eml, text or JSON)', required: true})}
   static override flags = {
     ...attributionFlags,
-    draft: Flags.string({description: 'also write the reply drafts (reply.eml, customer notices, evidence pack) into this directory'}),
+    draft: Flags.string({description: 'also write the reply drafts (reply.eml, customer notices, evidence pack) into this directory (as `natrace draft --out`)'}),
+    ...draftFlags,
   }
 
   async run(): Promise<AttributionResult | undefined> {
     try {
       const {args, flags} = await this.parse(Attribute)
-      const result = await runAttribution(attributeOptionsFrom(args.report, flags))
+      const opts = attributeOptionsFrom(args.report, flags)
+      const draftOpts = flags.draft ? await draftOptionsFrom(args.report, flags) : null
+      const result = await runAttribution(opts)
       if (!this.jsonEnabled()) this.log(renderAttributionText(result))
-      if (flags.draft) {
-        const {writeDrafts} = await import('../src/draft/index.js')
-        const files = await writeDrafts(result, {outDir: flags.draft, reportSource: args.report})
+      if (flags.draft && draftOpts) {
+        const files = await writeDrafts(result, {outDir: flags.draft, ...draftOpts})
+        if (!this.jsonEnabled()) for (const w of files.warnings) process.stderr.write(`natrace: warning: ${stripControls(w)}\n`)
         if (!this.jsonEnabled()) this.log(`\nDrafts written:\n  ${[files.reply, ...files.customerNotices, files.evidenceMd, files.evidenceJson].join('\n  ')}`)
       }
       if (result.incidents.some((i) => i.attribution.status !== 'attributed')) process.exitCode = EXIT.unresolved

@@ -1,8 +1,8 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {failureOf} from '../src/cli/errors.js'
-import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
+import {fail} from '../src/cli/errors.js'
+import {attributionFlags, attributeOptionsFrom, draftFlags, draftOptionsFrom} from '../src/cli/flags.js'
 import {runAttribution} from '../src/correlate/pipeline.js'
-import {checkDraftOptions, loadOperatorConfig, writeDrafts, type DraftFiles} from '../src/draft/index.js'
+import {writeDrafts, type DraftFiles} from '../src/draft/index.js'
 import {EXIT} from '../src/io/errors.js'
 import {stripControls} from '../src/io/sanitize.js'
 
@@ -35,31 +35,14 @@ Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found 
   static override flags = {
     ...attributionFlags,
     out: Flags.string({description: 'directory the drafts are written into (created if missing)', default: 'natrace-drafts'}),
-    lang: Flags.string({description: "language of the reply (pt-BR, en, es; default: the reporter's)"}),
-    'customer-lang': Flags.string({description: 'language of customer notices (default: config customerLanguage, else the reply language)'}),
-    templates: Flags.string({description: 'directory with your own templates: DIR/<lang>/{reply,notice,notice-subject}.eta'}),
-    config: Flags.string({description: 'operator config file (default: ./natrace.config.json, else ~/.config/natrace/config.json)'}),
-    org: Flags.string({description: 'organisation name signing the drafts (overrides the config)'}),
-    from: Flags.string({description: 'From address of the reply, e.g. "Example Abuse <abuse@example.net>" (overrides the config)'}),
-    unattended: Flags.boolean({description: 'the reply is sent without a human reading it: marks it Auto-Submitted: auto-replied', default: false}),
+    ...draftFlags,
   }
 
   async run(): Promise<DraftJson | undefined> {
     try {
       const {args, flags} = await this.parse(Draft)
       const opts = attributeOptionsFrom(args.report, flags)
-      const config = await loadOperatorConfig(flags.config)
-      if (flags.org) config.organisation = flags.org
-      if (flags.from) config.from = flags.from
-      const draftOpts = {
-        config,
-        reportSource: args.report,
-        unattended: flags.unattended,
-        ...(flags.lang ? {lang: flags.lang} : {}),
-        ...(flags['customer-lang'] ? {customerLang: flags['customer-lang']} : {}),
-        ...(flags.templates ? {templatesDir: flags.templates} : {}),
-      }
-      checkDraftOptions(draftOpts) // before reading the logs
+      const draftOpts = await draftOptionsFrom(args.report, flags) // before reading the logs
       const result = await runAttribution(opts)
       const files = await writeDrafts(result, {outDir: flags.out, ...draftOpts})
       if (!this.jsonEnabled()) {
@@ -69,8 +52,7 @@ Exit codes: 0 every incident attributed; 3 some incident ambiguous or not found 
       if (result.incidents.some((i) => i.attribution.status !== 'attributed')) process.exitCode = EXIT.unresolved
       return {files, incidents: result.incidents.map((i, index) => ({index, status: i.attribution.status}))}
     } catch (err) {
-      const f = failureOf(err)
-      this.error(f.message, {exit: f.exit})
+      return fail(this, err)
     }
   }
 }

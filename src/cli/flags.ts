@@ -5,6 +5,7 @@
 import {Flags} from '@oclif/core'
 import {UsageError} from '../io/errors.js'
 import {DEFAULT_MAX_SKEW_SECONDS, type AttributeOptions} from '../correlate/options.js'
+import {checkDraftOptions, loadOperatorConfig, type DraftOptions} from '../draft/index.js'
 
 export const attributionFlags = {
   'nat-logs': Flags.string({description: 'NAT / firewall log file or directory (recursive; plain, .gz …; rotated sets read in order)', multiple: true, default: []}),
@@ -58,4 +59,42 @@ export function attributeOptionsFrom(report: string, f: AttributionFlagValues): 
     leaseFormat: f['lease-format'],
     detNat: f['det-nat'],
   }
+}
+
+/** The drafting flags shared by `draft` and `attribute --draft`. */
+export const draftFlags = {
+  lang: Flags.string({description: "language of the reply (pt-BR, en, es; default: the reporter's)"}),
+  'customer-lang': Flags.string({description: 'language of customer notices (default: config customerLanguage, else the reply language)'}),
+  templates: Flags.string({description: 'directory with your own templates: DIR/<lang>/{reply,notice,notice-subject}.eta'}),
+  config: Flags.string({description: 'operator config file (default: ./natrace.config.json, else ~/.config/natrace/config.json)'}),
+  org: Flags.string({description: 'organisation name signing the drafts (overrides the config)'}),
+  from: Flags.string({description: 'From address of the reply, e.g. "Example Abuse <abuse@example.net>" (overrides the config)'}),
+  unattended: Flags.boolean({description: 'the reply is sent without a human reading it: marks it Auto-Submitted: auto-replied', default: false}),
+}
+
+export interface DraftFlagValues {
+  lang?: string
+  'customer-lang'?: string
+  templates?: string
+  config?: string
+  org?: string
+  from?: string
+  unattended?: boolean
+}
+
+/** Draft options from the flags, checked before any log is read (a bad --lang fails at once). */
+export async function draftOptionsFrom(report: string, f: DraftFlagValues): Promise<Omit<DraftOptions, 'outDir'>> {
+  const config = await loadOperatorConfig(f.config)
+  if (f.org) config.organisation = f.org
+  if (f.from) config.from = f.from
+  const opts = {
+    config,
+    reportSource: report,
+    unattended: f.unattended ?? false,
+    ...(f.lang ? {lang: f.lang} : {}),
+    ...(f['customer-lang'] ? {customerLang: f['customer-lang']} : {}),
+    ...(f.templates ? {templatesDir: f.templates} : {}),
+  }
+  checkDraftOptions(opts)
+  return opts
 }
