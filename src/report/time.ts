@@ -38,6 +38,24 @@ export const ZONE_ABBREVIATIONS: Record<string, {offset: number; ambiguous?: str
   AKST: {offset: -540}, AKDT: {offset: -480}, HST: {offset: -600},
 }
 
+/** Seasonal abbreviations and the zone they name: a stamp whose abbreviation does not fit the season is flagged. */
+const SEASONAL: Record<string, string> = {
+  EST: 'America/New_York', EDT: 'America/New_York', CDT: 'America/Chicago', MST: 'America/Denver', MDT: 'America/Denver',
+  PST: 'America/Los_Angeles', PDT: 'America/Los_Angeles', CET: 'Europe/Paris', CEST: 'Europe/Paris', MET: 'Europe/Paris', MEST: 'Europe/Paris',
+  EET: 'Europe/Athens', EEST: 'Europe/Athens', WET: 'Europe/Lisbon', WEST: 'Europe/Lisbon', BRST: 'America/Sao_Paulo',
+  AEST: 'Australia/Sydney', AEDT: 'Australia/Sydney', NZST: 'Pacific/Auckland', NZDT: 'Pacific/Auckland',
+}
+
+/** A note when a written abbreviation's offset is not what its zone used at that instant (PST in April). */
+function seasonNote(abbr: string, ms: number, written: string): string | undefined {
+  const iana = SEASONAL[abbr.toUpperCase()]
+  const tok = ZONE_ABBREVIATIONS[abbr.toUpperCase()]
+  if (!iana || !tok) return undefined
+  const actual = toZone(iana).offset(ms)
+  if (actual === tok.offset) return undefined
+  return `"${written}" says ${abbr.toUpperCase()} (${offsetZoneName(tok.offset)}) but ${iana} was on ${offsetZoneName(actual)} then: the written offset is used; check the sender's clock`
+}
+
 /** "UTC", "UTC-3", "UTC+5:30": a fixed-offset zone name io/time.toZone accepts. */
 export function offsetZoneName(minutes: number): string {
   if (minutes === 0) return 'UTC'
@@ -178,6 +196,9 @@ export function findStamp(text: string, fallback: ZoneDecision, anchorMs: number
         const zone = offsetZoneName(tok.offset)
         const t = instantsOf(f.wall, toZone(zone))[0]
         if (t === undefined) return undefined
+        const abbr = zoneTok!.replace(/[()]/g, '')
+        const season = /^[A-Z]{3,4}$/.test(abbr) ? seasonNote(abbr, t, best.m[0].trim()) : undefined
+        if (season) notes.push(season)
         return {index: best.m.index, length, ms: t, stated: {zone, how: 'stated'}, ambiguous: tok.ambiguous, notes}
       }
       const z = toZone(fallback.zone)

@@ -37,6 +37,13 @@ describe('report times', () => {
     expect(iso(m.ms)).toBe('2013-06-18T18:53:34Z')
   })
 
+  it('uses a written abbreviation as written but flags it when it does not fit the season (PST in April)', () => {
+    const m = findStamp('Thu, 29 Apr 2021 23:45:50 PST', {zone: 'UTC', how: 'flag'}, null)!
+    expect(iso(m.ms)).toBe('2021-04-30T07:45:50Z')
+    expect(m.notes.join()).toMatch(/America\/Los_Angeles was on UTC-7/)
+    expect(findStamp('Thu, 29 Apr 2021 23:45:50 PDT', {zone: 'UTC', how: 'flag'}, null)!.notes).toEqual([])
+  })
+
   it('knows which abbreviations are ambiguous', () => {
     expect(readZoneToken('EDT')).toEqual({offset: -240})
     expect(readZoneToken('IST')?.ambiguous).toMatch(/India/)
