@@ -38,10 +38,17 @@ describe('cisco-ios', () => {
 
   it('reads a simple (address-only) translation as a mapping without ports, and flags a truncated line', () => {
     const ctx = ctx2025()
-    const evs = parseAll(ciscoIos, ipnat.slice(5), ctx)
+    const evs = parseAll(ciscoIos, ipnat.slice(5, 7), ctx)
     expect(evs).toHaveLength(1)
     expect(evs[0]).toMatchObject({kind: 'mapping', phase: 'open', protocol: null, insideIp: '10.10.0.50', insidePort: null, outsideIp: '203.0.113.7', outsidePort: null, destIp: null})
     expect(ctx.bad.map((b) => b.line)).toEqual([2])
+  })
+
+  it('reads the IOS XE LOG_TRANSLATION form with a lower-case utc stamp without year', () => {
+    const evs = parseAll(ciscoIos, ipnat.slice(7), ctx2025('Asia/Tokyo'))
+    expect(evs[0]).toMatchObject({kind: 'session-start', protocol: 'udp', insideIp: '10.10.0.60', insidePort: 44593, outsideIp: '203.0.113.8', outsidePort: 21129, destIp: '192.0.2.53', destPort: 53})
+    expect(iso(evs[0]!.time)).toBe('2025-03-14T09:19:00.123Z')
+    expect(evs[1]).toMatchObject({kind: 'session-end', insideIp: '10.10.0.60', outsidePort: 21129})
   })
 
   it('ignores other IOS messages', () => {

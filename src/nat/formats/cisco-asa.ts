@@ -22,7 +22,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {monthNumber, parseOffset, type Resolved} from '../../io/time.js'
+import {inferYear, monthNumber, parseOffset, type Resolved} from '../../io/time.js'
 import {canonicalIp} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
@@ -37,7 +37,7 @@ const TAG = /%(?:ASA|FWSM|PIX|FTD)-(?:[a-z]+-)?\d-(\d{6}):? ?/
  * Other zone abbreviations (EDT, CET…) are ambiguous and ignored: the file's zone applies.
  */
 const STAMP =
-  /(?:([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) |(\d{4}) ([A-Z][a-z]{2}) +(\d{1,2}) |([A-Z][a-z]{2}) +(\d{1,2}) |(\d{4})-(\d{2})-(\d{2})[T ])(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:(Z|[+-]\d{2}:?\d{2})\b|\s?(UTC|GMT)\b)?/g
+  /(?:([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) |(\d{4}) ([A-Z][a-z]{2}) +(\d{1,2}) |([A-Z][a-z]{2}) +(\d{1,2}) |(\d{4})-(\d{2})-(\d{2})[T ])(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:(Z|[+-]\d{2}:?\d{2})\b|\s?(UTC|GMT|utc|gmt)\b)?/g
 
 export function ciscoStamp(text: string, end: number, ctx: ParseContext): Resolved | undefined {
   const head = text.slice(0, Math.min(end, 240))
@@ -71,9 +71,13 @@ export function ciscoStamp(text: string, end: number, ctx: ParseContext): Resolv
     day = Number(m[11])
   }
   if (!month || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
-  const zone = m[16] ?? m[17]
+  const zone = m[16] ?? m[17]?.toUpperCase()
   if (zone) {
-    if (year === undefined) return undefined
+    if (year === undefined) {
+      // "May 21 12:00:01.123 UTC:" (IOS without year): the year comes from the file's year policy
+      year = inferYear(month, day, ctx.time.year.anchorMs, ctx.time.year.mode)
+      ctx.time.yearsUsed.add(year)
+    }
     const off = zone === 'Z' || zone === 'UTC' || zone === 'GMT' ? 0 : parseOffset(zone)
     if (off === undefined) return undefined
     return {ms: Date.UTC(year, month - 1, day, hour, minute, second, millisecond) - off * 60_000}

@@ -8,6 +8,8 @@
  *   Mar 14 09:15:02 rtr1 1234: Mar 14 2025 09:15:02 UTC: %IPNAT-6-NAT_CREATED: Created tcp 192.168.1.10:51234 203.0.113.5:40001 198.51.100.7:80 198.51.100.7:80
  *   … %IPNAT-6-DELETED / NAT_DELETED: same columns, at the translation's removal (no duration is logged).
  *
+ * IOS XE platform form: … %IOSXE-6-PLATFORM: … %NAT-6-LOG_TRANSLATION: Created Translation UDP 10.0.0.5:44593
+ *   203.0.113.5:21129 192.0.2.53:53 192.0.2.53:53 0   (same four columns, then a VRF id).
  * A line with both outside columns carrying ports is an extended (5-tuple) translation: session-start /
  * session-end. Without outside columns it is a simple mapping (open/close).
  *
@@ -28,7 +30,7 @@ import type {NatFormat} from '../registry.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 
-const IPNAT = /%IPNAT-\d-(NAT_CREATED|NAT_DELETED|CREATED|DELETED):\s*/
+const IPNAT = /%(?:IPNAT|NAT)-\d-(NAT_CREATED|NAT_DELETED|CREATED|DELETED|LOG_TRANSLATION):\s*/
 const XR_REC = /\[((?:User|Session)based(?:AD|WD|A|W))\s+([^\]]*)\]/g
 const XR_ANY = /\[(?:User|Session)based(?:AD|WD|A|W)\s/
 
@@ -79,7 +81,8 @@ function parseIpnat(line: Line, ctx: ParseContext, m: RegExpExecArray): NatEvent
   if (!t) return bad('no readable time stamp')
   const toks = text.slice(m.index + m[0].length).trim().split(/\s+/)
   let i = 0
-  if (toks[i] === 'Created' || toks[i] === 'Deleted') i++
+  const verbWord = toks[i]
+  if (verbWord === 'Created' || verbWord === 'Deleted') i++
   if (toks[i] === 'Translation') i++
   let protocol: string | null = null
   const p = toks[i] !== undefined ? protoOf(toks[i]!) : undefined
@@ -91,7 +94,8 @@ function parseIpnat(line: Line, ctx: ParseContext, m: RegExpExecArray): NatEvent
   if (cols.length < 2) return bad('expected inside-local and inside-global addresses')
   const [il, ig, ol, og] = cols.map(iosAddr)
   if (!il || !ig || ol === undefined || og === undefined) return bad('address columns not understood')
-  const deleted = verb.endsWith('DELETED')
+  if (verb === 'LOG_TRANSLATION' && verbWord !== 'Created' && verbWord !== 'Deleted') return bad('expected "Created" or "Deleted Translation"')
+  const deleted = verb.endsWith('DELETED') || verbWord === 'Deleted'
   const session = !!(ol && og && ol.port !== null && og.port !== null && il.port !== null)
   const kind = session ? (deleted ? 'session-end' : 'session-start') : 'mapping'
   const e = blankEvent(kind, t, evidence(line, ctx, deleted ? 'NAT translation deleted' : 'NAT translation created'))
@@ -186,7 +190,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
     if (IPNAT.test(text.slice(0, 512)) || XR_ANY.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
     return null
   }
-  if (text.includes('%IPNAT-')) {
+  if (text.includes('%IPNAT-') || text.includes('%NAT-')) {
     const m = IPNAT.exec(text)
     return m ? parseIpnat(line, ctx, m) : null
   }
