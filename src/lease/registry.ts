@@ -12,6 +12,7 @@ import {iscSyslog} from './formats/isc-syslog.js'
 import {keaCsv} from './formats/kea-csv.js'
 import {keaLog} from './formats/kea-log.js'
 import {mikrotikDhcp} from './formats/mikrotik-dhcp.js'
+import {mikrotikLeases} from './formats/mikrotik-leases.js'
 import {odhcpd} from './formats/odhcpd.js'
 import {radacctCsv, staticMap} from './formats/csv-sessions.js'
 import {windowsDhcp} from './formats/windows-dhcp.js'
@@ -27,6 +28,7 @@ export const leaseFormats: LeaseFormat[] = [
   dnsmasqSyslog,
   windowsDhcp,
   mikrotikDhcp,
+  mikrotikLeases,
   odhcpd,
   freeradiusDetail,
   radacctCsv,

@@ -230,3 +230,21 @@ describe('odhcpd', () => {
     ])
   })
 })
+
+describe('mikrotik-leases', () => {
+  it('reads bound leases of a printed lease table around the print instant (file time), skipping waiting ones', async () => {
+    const {copyFileSync: cp, mkdtempSync: mk, utimesSync: ut} = await import('node:fs')
+    const dir = mk(join(tmpdir(), 'natrace-ros-'))
+    const p = join(dir, 'leases-print.txt')
+    cp(FIX + 'mikrotik/leases-print.txt', p)
+    ut(p, new Date('2013-06-18T19:00:00Z'), new Date('2013-06-18T19:00:00Z'))
+    const {readAll} = await import('../../src/io/inputs.js')
+    const {leaseFormats} = await import('../../src/lease/registry.js')
+    const r = (await readAll([p], 'lease source', leaseFormats, {})).results[0]!
+    expect(r.format).toBe('mikrotik-leases')
+    expect(r.records.map((e) => [e.ip, e.mac, e.hostname, new Date(e.time).toISOString(), new Date(e.leaseEnd!).toISOString()])).toEqual([
+      ['192.168.88.37', 'b0:e4:5c:27:00:02', 'Galaxy-S10', '2013-06-18T18:59:01.000Z', '2013-06-18T19:09:01.000Z'],
+      ['192.168.88.41', 'b0:e4:5c:27:00:41', 'nas', '2013-06-18T16:56:56.000Z', '2013-06-19T21:00:00.000Z'],
+    ])
+  })
+})
