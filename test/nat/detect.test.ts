@@ -109,3 +109,22 @@ describe('hostile lines', () => {
     for (const r of results) expect(r.every((x) => x === null)).toBe(true)
   })
 })
+
+describe('line by line (mixed syslog files, where no single format is detected)', () => {
+  /** formats that deliberately read each other's lines */
+  const SIBLINGS = new Set(['juniper-srx>juniper-pba', 'juniper-pba>juniper-srx'])
+
+  for (const rel of fixtures) {
+    const owner = rel.split('/')[0]!
+    it(`${rel}: no other format turns its lines into events`, async () => {
+      const {makeCtx} = await import('./helpers.js')
+      const lines = fixtureLines(rel).slice(0, 200)
+      for (const f of natFormats) {
+        if (f.name === owner || SIBLINGS.has(`${f.name}>${owner}`)) continue
+        const ctx = makeCtx('UTC', Date.UTC(2025, 5, 1))
+        const claimed = lines.map((text, i) => (f.parse({no: i + 1, text}, ctx) === null ? 0 : i + 1)).filter((n) => n > 0)
+        expect(claimed, `${f.name} reads lines of ${rel}`).toEqual([])
+      }
+    })
+  }
+})
