@@ -84,6 +84,13 @@ describe('fortigate', () => {
     expect(evs[1]).toMatchObject({insideIp: '10.20.1.40', outsideIp: '203.0.113.80', outsidePort: 40000, destIp: '203.0.113.80'})
   })
 
+  it('reads the comma-separated (csv) log format', () => {
+    const [ev] = parseAll(fortigate, fixtureLines('fortigate/csv-format.log'), ctx2025())
+    expect(ev).toMatchObject({kind: 'session', insideIp: '10.20.1.50', insidePort: 51000, outsideIp: '203.0.113.80', outsidePort: 33001, destIp: '198.51.100.7', destPort: 443, protocol: 'tcp'})
+    expect(iso(ev!.end)).toBe('2025-03-14T10:50:00.000Z')
+    expect(iso(ev!.time)).toBe('2025-03-14T10:49:00.000Z')
+  })
+
   it('never throws on random input', () => {
     fc.assert(
       fc.property(fc.string({maxLength: 300}), fc.constantFrom('', 'logid="0000000013" type="traffic" ', 'logid="0100022015" type="event" eventtime=1741944240 '), (s, pre) => {

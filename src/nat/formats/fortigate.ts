@@ -17,6 +17,9 @@
  *   kind "port-block", phase open / close / interim. Their `duration` field is not used to date the block
  *   back (its meaning is not documented beyond "Duration"): a release or interim proves its own instant.
  *
+ * Pairs are separated by spaces (syslog "default" format) or commas ("csv" format); unquoted values never
+ * hold either.
+ *
  * Time: `eventtime` (epoch in s, ms, µs or ns by its digit count, UTC) is preferred; else `date`+`time` in
  * the `tz` offset when present, else in the file's zone (date/time are device-local).
  */
@@ -28,7 +31,7 @@ import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
 
-const KV = /([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/g
+const KV = /([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g
 
 /** Every key=value / key="value" of a line; the first occurrence of a key wins. */
 export function keyValues(text: string, from = 0): Map<string, string> {
