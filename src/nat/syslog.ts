@@ -5,8 +5,9 @@
  */
 import type {Line} from '../io/lines.js'
 import type {ParseContext} from '../io/format.js'
-import {monthNumber, parseOffset, type Resolved} from '../io/time.js'
+import {inferYear, monthNumber, parseOffset, type Resolved, type Wall} from '../io/time.js'
 import type {Evidence, NatEvent} from '../model.js'
+import {canonicalIp} from '../io/net.js'
 
 export interface SyslogHead {
   time: Resolved
@@ -19,6 +20,32 @@ export interface SyslogHead {
 const BSD = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (?:(\d{4}) )?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (\d{4}))?(?= |$)/
 const ISO =
   /^(?:<\d{1,3}>)?(?:1 )?(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?(?= |$)/
+
+/**
+ * Zone-less wall time → instant, through a one-minute cache: luxon's zone offsets cost tens of µs and a busy
+ * log repeats the same minute thousands of times. Only a minute that resolved to exactly one instant (no
+ * repeated daylight-saving hour, no gap) is cached, so the clock's ordering rule still decides every
+ * ambiguous stamp.
+ */
+export function wallTime(ctx: ParseContext, w: Wall): Resolved {
+  const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond ?? 0)
+  if (Number.isNaN(naive)) return {ms: NaN}
+  const minute = naive - w.second * 1000 - (w.millisecond ?? 0)
+  const c = ctx.state.wallMinute as {minute: number; off: number; time: unknown} | undefined
+  if (c && c.minute === minute && c.time === ctx.time) return {ms: naive - c.off}
+  const r = ctx.time.wall(w)
+  ctx.state.wallMinute = r.alt === undefined && !r.gap && !Number.isNaN(r.ms) ? {minute, off: naive - r.ms, time: ctx.time} : undefined
+  return r
+}
+
+/** A syslog "Mmm dd hh:mm:ss" stamp (no year: from the file's year policy, recorded for the assumptions). */
+export function syslogWall(ctx: ParseContext, mon: string, day: number, hour: number, minute: number, second: number, millisecond = 0): Resolved | undefined {
+  const month = monthNumber(mon)
+  if (!month || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
+  const year = inferYear(month, day, ctx.time.year.anchorMs, ctx.time.year.mode)
+  ctx.time.yearsUsed.add(year)
+  return wallTime(ctx, {year, month, day, hour, minute, second, millisecond})
+}
 
 function fracMs(f: string | undefined): number {
   if (!f) return 0
@@ -56,7 +83,7 @@ export function syslogStamp(text: string, ctx: ParseContext): SyslogHead | undef
       const ms = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond) - off * 60_000
       return {time: {ms}, rest, stated: true}
     }
-    const r = ctx.time.wall(w)
+    const r = wallTime(ctx, w)
     if (Number.isNaN(r.ms)) return undefined
     return {time: r, rest, stated: false}
   }
@@ -68,8 +95,8 @@ export function syslogStamp(text: string, ctx: ParseContext): SyslogHead | undef
   if (year) {
     const month = monthNumber(m[1]!)
     if (!month) return undefined
-    r = ctx.time.wall({year: Number(year), month, day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), millisecond: ms})
-  } else r = ctx.time.syslog(m[1]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]), ms)
+    r = wallTime(ctx, {year: Number(year), month, day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), millisecond: ms})
+  } else r = syslogWall(ctx, m[1]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]), ms)
   if (!r || Number.isNaN(r.ms)) return undefined
   return {time: r, rest: m[0].length + 1, stated: false}
 }
@@ -81,6 +108,48 @@ export function syslogHost(text: string, rest: number): string | null {
   const word = text.slice(rest, sp)
   if (word.endsWith(':') || word.includes('[')) return null
   return word
+}
+
+/**
+ * canonicalIp with a fast path for the common case of a canonical dotted quad (no leading zeros), which is
+ * returned as is; everything else goes through canonicalIp.
+ */
+export function ipOf(text: string): string | null {
+  const n = text.length
+  if (n >= 7 && n <= 15) {
+    let dots = 0
+    let val = 0
+    let digits = 0
+    let ok = true
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 46) {
+        if (digits === 0) {
+          ok = false
+          break
+        }
+        dots++
+        val = 0
+        digits = 0
+      } else if (c >= 48 && c <= 57) {
+        if (digits > 0 && val === 0) {
+          ok = false // leading zero: let canonicalIp decide
+          break
+        }
+        val = val * 10 + (c - 48)
+        digits++
+        if (val > 255) {
+          ok = false
+          break
+        }
+      } else {
+        ok = false
+        break
+      }
+    }
+    if (ok && dots === 3 && digits > 0) return text
+  }
+  return canonicalIp(text)
 }
 
 /** A decimal port 0..65535, or null. */

@@ -45,7 +45,7 @@ describe('conntrack', () => {
 
   it('reads UPDATE as a live mapping and ASSURED as replied', () => {
     const m = byLine(parseAll(conntrack, events))
-    expect(m.get(3)).toMatchObject({kind: 'mapping', replied: true, outsidePort: 61812})
+    expect(m.get(3)).toMatchObject({kind: 'mapping', phase: 'interim', replied: true, outsidePort: 61812})
     expect(m.get(4)).toMatchObject({kind: 'mapping', replied: true})
   })
 

@@ -135,3 +135,24 @@ describe('syslog stamps', () => {
     expect(syslogStamp('<134>garbage', ctx)).toBeUndefined()
   })
 })
+
+describe('ipOf', () => {
+  it('agrees with canonicalIp on any text', async () => {
+    const {ipOf} = await import('../../src/nat/syslog.js')
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.ipV4(),
+          fc.ipV4Extended(),
+          fc.ipV6(),
+          fc.stringMatching(/^[0-9.]{0,16}$/),
+          fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999), fc.nat(999)).map((p) => p.join('.')),
+        ),
+        (t) => {
+          expect(ipOf(t)).toBe(canonicalIp(t))
+        },
+      ),
+      {numRuns: 2000},
+    )
+  })
+})

@@ -22,12 +22,11 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp} from '../../io/net.js'
 import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {applyTuples} from '../tuples.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, wallTime, ipOf} from '../syslog.js'
 
 const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
 const PROTO = /^(?:(ipv4|ipv6)\s+\d+\s+)?([a-z][a-z0-9-]*)\s+(\d{1,3})\s/
@@ -64,7 +63,7 @@ function ctimeOf(body: string, which: 'start' | 'stop', ctx: ParseContext): Reso
     if (m[1] !== which) continue
     const month = monthNumber(m[2]!)
     if (!month) return undefined
-    const r = ctx.time.wall({year: Number(m[7]), month, day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6])})
+    const r = wallTime(ctx, {year: Number(m[7]), month, day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6])})
     return Number.isNaN(r.ms) ? undefined : r
   }
   return undefined
@@ -149,10 +148,10 @@ export const conntrack: NatFormat = {
         if (cur[k] === undefined) cur[k] = v
       } else if (k === 'delta-time') delta = Number(v)
     }
-    const oSrc = orig.src ? canonicalIp(orig.src) : null
-    const oDst = orig.dst ? canonicalIp(orig.dst) : null
-    const rSrc = repl.src ? canonicalIp(repl.src) : null
-    const rDst = repl.dst ? canonicalIp(repl.dst) : null
+    const oSrc = orig.src ? ipOf(orig.src) : null
+    const oDst = orig.dst ? ipOf(orig.dst) : null
+    const rSrc = repl.src ? ipOf(repl.src) : null
+    const rDst = repl.dst ? ipOf(repl.dst) : null
     if (!oSrc || !oDst || !rSrc || !rDst) {
       ctx.malformed(line, 'conntrack entry without both tuples (src=/dst= original and reply)')
       return null
@@ -191,6 +190,7 @@ export const conntrack: NatFormat = {
       ev = blankEvent(kind, begin ?? stop, evidence(line, ctx, 'conntrack DESTROY'))
       ev.end = stop.ms
     } else ev = blankEvent(kind, time, evidence(line, ctx, em ? `conntrack ${em[1]}` : 'conntrack table entry'))
+    if (kind === 'mapping') ev.phase = 'interim' // an UPDATE: the translation is live at this instant
     ev.protocol = protocol
     applyTuples(
       ev,

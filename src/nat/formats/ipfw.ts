@@ -16,10 +16,10 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp} from '../syslog.js'
+import {detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, ipOf} from '../syslog.js'
 
 const MARK = 'ipfw: '
 const BODY =
@@ -36,7 +36,7 @@ function addrPort(tok: string, withPort: boolean): {ip: string; port: number | n
   if (tok.charCodeAt(0) === 91 /* [ */) {
     const close = tok.indexOf(']')
     if (close < 0) return undefined
-    const ip = canonicalIp(tok.slice(1, close))
+    const ip = ipOf(tok.slice(1, close))
     if (!ip) return undefined
     const after = tok.slice(close + 1)
     if (after === '') return withPort ? undefined : {ip, port: null}
@@ -48,17 +48,17 @@ function addrPort(tok: string, withPort: boolean): {ip: string; port: number | n
   if (colon >= 0 && tok.indexOf(':', colon + 1) >= 0) {
     // an unbracketed IPv6 address (very old kernels): a port could not be told apart from the address
     if (withPort) return undefined
-    const ip = canonicalIp(tok)
+    const ip = ipOf(tok)
     return ip ? {ip, port: null} : undefined
   }
   if (withPort) {
     if (colon < 0) return undefined
-    const ip = canonicalIp(tok.slice(0, colon))
+    const ip = ipOf(tok.slice(0, colon))
     const p = port(tok.slice(colon + 1))
     return ip && p !== null ? {ip, port: p} : undefined
   }
   if (colon >= 0) return undefined
-  const ip = canonicalIp(tok)
+  const ip = ipOf(tok)
   return ip ? {ip, port: null} : undefined
 }
 
@@ -73,8 +73,13 @@ function protocolOf(p: string): string | null {
   return null
 }
 
-/** Parses the text after "ipfw: ". undefined = ours but unreadable; null = an ipfw message that is no packet. */
-function parseBody(body: string): Omit<NatEvent, 'time' | 'evidence' | 'kind' | 'end'> | null | undefined {
+const NO_EVIDENCE = {file: '', line: 0, text: ''}
+
+/**
+ * Parses the text after "ipfw: " into a packet event (time and evidence set by the caller).
+ * undefined = ours but unreadable; null = an ipfw message that is no packet.
+ */
+function parseBody(body: string): NatEvent | null | undefined {
   const c = body.charCodeAt(0)
   if (!(c === 45 || (c >= 48 && c <= 57))) return null // "limit 5 reached on entry 100", "Entry 100 logging count reset"
   const m = BODY.exec(body)
@@ -86,15 +91,20 @@ function parseBody(body: string): Omit<NatEvent, 'time' | 'evidence' | 'kind' | 
   const src = addrPort(m[4], ported)
   const dst = addrPort(m[5], ported)
   if (!src || !dst) return undefined
-  const out: Omit<NatEvent, 'time' | 'evidence' | 'kind' | 'end'> = {
+  // inside = an inside source (outbound packet), else an inside destination (a reply after de-NAT)
+  const out = isInsideAddress(src.ip) ? 1 : isInsideAddress(dst.ip) ? 2 : 0
+  return {
+    kind: 'packet',
+    time: 0,
+    end: null,
     protocol: protocolOf(proto),
-    insideIp: null,
-    insidePort: null,
+    insideIp: out === 1 ? src.ip : out === 2 ? dst.ip : null,
+    insidePort: out === 1 ? src.port : out === 2 ? dst.port : null,
     outsideIp: null,
     outsidePort: null,
     outsidePortEnd: null,
-    destIp: null,
-    destPort: null,
+    destIp: out === 1 ? dst.ip : out === 2 ? src.ip : null,
+    destPort: out === 1 ? dst.port : out === 2 ? src.port : null,
     subscriber: null,
     srcIp: src.ip,
     srcPort: src.port,
@@ -102,20 +112,8 @@ function parseBody(body: string): Omit<NatEvent, 'time' | 'evidence' | 'kind' | 
     dstPort: dst.port,
     dir: (m[6] as 'in' | 'out' | undefined) ?? null,
     iface: m[7] ?? null,
+    evidence: NO_EVIDENCE,
   }
-  if (isInsideAddress(src.ip)) {
-    out.insideIp = src.ip
-    out.insidePort = src.port
-    out.destIp = dst.ip
-    out.destPort = dst.port
-  } else if (isInsideAddress(dst.ip)) {
-    // a reply from the remote peer to the client, after de-NAT
-    out.insideIp = dst.ip
-    out.insidePort = dst.port
-    out.destIp = src.ip
-    out.destPort = src.port
-  }
-  return out
 }
 
 function looksIpfw(l: string): boolean {
@@ -153,19 +151,20 @@ export const ipfw: NatFormat = {
     let body = t.slice(k + MARK.length)
     // rsyslog: "message repeated 3 times: [ ipfw: ...]"
     if (body.endsWith(']') && t.lastIndexOf('repeated', k) >= 0) body = body.slice(0, -1)
-    const fields = parseBody(body)
-    if (fields === null) return null
-    const head = syslogStamp(t, ctx)
-    if (fields === undefined) {
+    const ev = parseBody(body)
+    if (ev === null) return null
+    if (ev === undefined) {
       ctx.malformed(line, 'ipfw line without readable "PROTO SRC DST in|out via IF"')
       return null
     }
+    const head = syslogStamp(t, ctx)
     if (!head) {
       ctx.malformed(line, 'ipfw line without a readable syslog time stamp')
       return null
     }
-    const role = fields.insideIp === null ? 'packet' : fields.insideIp === fields.srcIp ? 'outbound packet' : 'reply packet'
-    const ev: NatEvent = {...blankEvent('packet', head.time, evidence(line, ctx, role)), ...fields}
+    ev.time = head.time.ms
+    if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
+    ev.evidence = evidence(line, ctx, ev.insideIp === null ? 'packet' : ev.insideIp === ev.srcIp && ev.insidePort === ev.srcPort ? 'outbound packet' : 'reply packet')
     ctx.state.ipfwLast = {no: line.no, ev} satisfies Last
     return ev
   },

@@ -13,10 +13,10 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp} from '../syslog.js'
+import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp, ipOf} from '../syslog.js'
 
 const IN_OUT = /(?:^|[^A-Za-z0-9_])IN=(\S*) OUT=(\S*)/
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
@@ -54,8 +54,8 @@ export const iptables: NatFormat = {
       const k = tok.slice(0, eq).replace(/^[^A-Z]*/, '')
       if (!kv.has(k)) kv.set(k, tok.slice(eq + 1))
     }
-    const src = canonicalIp(kv.get('SRC') ?? '')
-    const dst = canonicalIp(kv.get('DST') ?? '')
+    const src = ipOf(kv.get('SRC') ?? '')
+    const dst = ipOf(kv.get('DST') ?? '')
     const protoText = kv.get('PROTO')
     if (!src || !dst || !protoText) {
       ctx.malformed(line, 'netfilter LOG line without readable SRC=, DST= and PROTO=')

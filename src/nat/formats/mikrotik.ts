@@ -17,11 +17,11 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import {isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, PROTO_NUMBERS, port, syslogStamp} from '../syslog.js'
+import {blankEvent, detectScore, port, PROTO_NUMBERS, syslogStamp, syslogWall, wallTime, ipOf} from '../syslog.js'
 
 const IFACES = /(?:^|[\s:])in:(.*?) out:(.*?),?\s+(?=connection-state:|connection-mark:|src-mac |proto |packet-mark:|routing-mark:|hotspot|(?:\[?[0-9a-fA-F:.]+\]?(?::\d+)?->))/
 const PROTO = /(?:^|[\s,])proto ([A-Za-z0-9-]+)(?: \(([^)]*)\))?,?\s+(\S+?)->(\S+?)(?:,|\s|$)/
@@ -49,8 +49,8 @@ function stampOf(t: string, ctx: ParseContext): Stamp | null | undefined {
   const m = LOGPRINT.exec(t)
   if (m) {
     const r = m[3]
-      ? ctx.time.wall({year: Number(m[3]), month: monthIndex(m[1]!), day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6])})
-      : ctx.time.syslog(m[1]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]))
+      ? wallTime(ctx, {year: Number(m[3]), month: monthIndex(m[1]!), day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6])})
+      : syslogWall(ctx, m[1]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]))
     if (!r || Number.isNaN(r.ms)) return undefined
     return {time: r, rest: m[0].length}
   }
@@ -67,7 +67,7 @@ function endpoint(tok: string, ported: boolean): {ip: string; port: number | nul
   if (tok.startsWith('[')) {
     const c = tok.indexOf(']')
     if (c < 0) return undefined
-    const ip = canonicalIp(tok.slice(1, c))
+    const ip = ipOf(tok.slice(1, c))
     if (!ip) return undefined
     const rest = tok.slice(c + 1)
     if (!ported) return rest === '' ? {ip, port: null} : undefined
@@ -78,16 +78,16 @@ function endpoint(tok: string, ported: boolean): {ip: string; port: number | nul
   const first = tok.indexOf(':')
   if (first >= 0 && tok.indexOf(':', first + 1) >= 0) {
     if (ported) return undefined // bare IPv6 with a port: cannot be split safely
-    const ip = canonicalIp(tok)
+    const ip = ipOf(tok)
     return ip ? {ip, port: null} : undefined
   }
   if (!ported) {
     if (first >= 0) return undefined
-    const ip = canonicalIp(tok)
+    const ip = ipOf(tok)
     return ip ? {ip, port: null} : undefined
   }
   if (first < 0) return undefined
-  const ip = canonicalIp(tok.slice(0, first))
+  const ip = ipOf(tok.slice(0, first))
   const p = port(tok.slice(first + 1))
   return ip && p !== null ? {ip, port: p} : undefined
 }

@@ -14,10 +14,10 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp} from '../syslog.js'
+import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp, ipOf} from '../syslog.js'
 
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp'])
 
@@ -62,8 +62,8 @@ export const pf: NatFormat = {
       protoId = Number(f[13])
       srcI = 15
     } else return null // filterlog's non-IP records
-    const src = canonicalIp(f[srcI] ?? '')
-    const dst = canonicalIp(f[srcI + 1] ?? '')
+    const src = ipOf(f[srcI] ?? '')
+    const dst = ipOf(f[srcI + 1] ?? '')
     if (!src || !dst) {
       ctx.malformed(line, `filterlog IPv${ver} record without readable source/destination addresses`)
       return null

@@ -15,11 +15,11 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {canonicalIp, isInsideAddress} from '../../io/net.js'
+import {isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, wallTime, ipOf} from '../syslog.js'
 import {applyTuples} from '../tuples.js'
 
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
@@ -46,7 +46,7 @@ function stampOf(text: string | undefined, ctx: ParseContext): Resolved | undefi
   if (!text) return undefined
   const g = GPRINT_TS.exec(text)
   if (g) {
-    const r = ctx.time.wall({year: +g[1]!, month: +g[2]!, day: +g[3]!, hour: +g[4]!, minute: +g[5]!, second: +g[6]!})
+    const r = wallTime(ctx, {year: +g[1]!, month: +g[2]!, day: +g[3]!, hour: +g[4]!, minute: +g[5]!, second: +g[6]!})
     return Number.isNaN(r.ms) ? undefined : r
   }
   return syslogStamp(text, ctx)?.time
@@ -65,10 +65,10 @@ function fromKeys(rec: Rec, line: Line, ctx: ParseContext): NatEvent | null | un
   const oSrcT = str(rec['orig.ip.saddr.str'] ?? rec['orig.ip.saddr'])
   const rDstT = str(rec['reply.ip.daddr.str'] ?? rec['reply.ip.daddr'])
   if (oSrcT !== undefined || rDstT !== undefined) {
-    const oSrc = canonicalIp(oSrcT ?? '')
-    const oDst = canonicalIp(str(rec['orig.ip.daddr.str'] ?? rec['orig.ip.daddr']) ?? '')
-    const rSrc = canonicalIp(str(rec['reply.ip.saddr.str'] ?? rec['reply.ip.saddr']) ?? '')
-    const rDst = canonicalIp(rDstT ?? '')
+    const oSrc = ipOf(oSrcT ?? '')
+    const oDst = ipOf(str(rec['orig.ip.daddr.str'] ?? rec['orig.ip.daddr']) ?? '')
+    const rSrc = ipOf(str(rec['reply.ip.saddr.str'] ?? rec['reply.ip.saddr']) ?? '')
+    const rDst = ipOf(rDstT ?? '')
     if (!oSrc || !oDst || !rSrc || !rDst) return undefined
     const o = {src: oSrc, dst: oDst, sport: ported ? portOf(rec['orig.l4.sport']) : null, dport: ported ? portOf(rec['orig.l4.dport']) : null}
     const r = {src: rSrc, dst: rDst, sport: ported ? portOf(rec['reply.l4.sport']) : null, dport: ported ? portOf(rec['reply.l4.dport']) : null}
@@ -91,13 +91,14 @@ function fromKeys(rec: Rec, line: Line, ctx: ParseContext): NatEvent | null | un
     if (!time) return undefined
     const ev = blankEvent(kind, time, evidence(line, ctx, `ulogd NFCT ${kind}`))
     ev.end = end
+    if (kind === 'mapping') ev.phase = 'interim'
     ev.protocol = protocol
     applyTuples(ev, o, r)
     return ev
   }
   // NFLOG packet record (JSON): one-sided
-  const s = canonicalIp(str(rec['src_ip'] ?? rec['ip.saddr.str']) ?? '')
-  const d = canonicalIp(str(rec['dest_ip'] ?? rec['ip.daddr.str']) ?? '')
+  const s = ipOf(str(rec['src_ip'] ?? rec['ip.saddr.str']) ?? '')
+  const d = ipOf(str(rec['dest_ip'] ?? rec['ip.daddr.str']) ?? '')
   if (!s || !d) return null
   const time = stampOf(str(rec['timestamp']), ctx)
   if (!time) return undefined
@@ -138,10 +139,10 @@ function fromText(t: string, line: Line, ctx: ParseContext): NatEvent | null | u
   const protoT = (o.get('PROTO') ?? '').toLowerCase()
   const protocol = /^\d+$/.test(protoT) ? (PROTO_NUMBERS[Number(protoT)] ?? null) : protoT || null
   const ported = PORTED.has(protocol ?? '')
-  const oSrc = canonicalIp(o.get('SRC') ?? '')
-  const oDst = canonicalIp(o.get('DST') ?? '')
-  const rSrc = canonicalIp(r.get('SRC') ?? '')
-  const rDst = canonicalIp(r.get('DST') ?? '')
+  const oSrc = ipOf(o.get('SRC') ?? '')
+  const oDst = ipOf(o.get('DST') ?? '')
+  const rSrc = ipOf(r.get('SRC') ?? '')
+  const rDst = ipOf(r.get('DST') ?? '')
   if (!oSrc || !oDst || !rSrc || !rDst) return undefined
   const ot = {src: oSrc, dst: oDst, sport: ported ? port(o.get('SPT')) : null, dport: ported ? port(o.get('DPT')) : null}
   const rt = {src: rSrc, dst: rDst, sport: ported ? port(r.get('SPT')) : null, dport: ported ? port(r.get('DPT')) : null}
@@ -151,6 +152,7 @@ function fromText(t: string, line: Line, ctx: ParseContext): NatEvent | null | u
   const kind: NatKind = m[1] === 'NEW' ? 'session-start' : m[1] === 'DESTROY' ? 'session-end' : 'mapping'
   const ev = blankEvent(kind, head.time, evidence(line, ctx, `ulogd NFCT ${kind}`))
   if (kind === 'session-end') ev.end = head.time.ms
+  if (kind === 'mapping') ev.phase = 'interim'
   ev.protocol = protocol
   applyTuples(ev, ot, rt)
   return ev
