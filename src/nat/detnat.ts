@@ -19,9 +19,15 @@
  *   order=round-robin (consecutive inside addresses spread over the public addresses first, an option some
  *   CGN vendors offer): public = publicFirst + (i mod publicCount), block b = floor(i / publicCount)
  *   ports = portLo + b·block … portLo + (b+1)·block − 1
- * Vendors differ in details (order, whether network/broadcast addresses of the inside prefix are skipped,
- * the first port): check the device's own mapping once ("show … deterministic-nat" / its table command)
- * against `natrace detnat table`, and give the exact ranges the device uses.
+ * Juniper's "Understanding Deterministic NAPT Algorithm" (MX MS-MPC and MX-SPC3) works the same way:
+ * Pr_Offset = subscriber − Base_PR_Prefix (the first usable pre-NAT address), PR_Port_Offset =
+ * Pr_Offset × Block_Size counted from port 1024 over the pool addresses in order, default Block_Size =
+ * int(64512 / ceil(inside / public)) — which is our default too. Juniper skips the network and broadcast
+ * addresses of the inside prefix unless include-boundary-addresses is set: describe such a setup with the
+ * usable range ("100.64.0.1-100.64.3.254=…") so offsets start where the device's do.
+ * Vendors differ in details (order, skipped addresses, the first port, what happens to the ports left over
+ * after the last full block — here they belong to nobody): check the device's own mapping once against
+ * `natrace detnat table`, and give the exact ranges the device uses.
  * The inverse takes (public, port) to (public index p, block b) and back to i; ports beyond the last full
  * block, or blocks no inside address owns, map to nobody (null — never a guess). A configuration whose
  * inside range needs more blocks than the public range offers is rejected: it cannot be deterministic.
