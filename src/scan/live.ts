@@ -33,7 +33,7 @@ export class QuietTable {
   /** true when `key` may alert at `now` (and records it) */
   allow(key: string, now: number): boolean {
     const prev = this.last.get(key)
-    if (prev !== undefined && now - prev < this.quietMs && now >= prev) return false
+    if (prev !== undefined && Math.abs(now - prev) < this.quietMs) return false
     this.last.set(key, now)
     if (this.last.size > 10_000) for (const [k, t] of this.last) if (now - t >= this.quietMs) this.last.delete(k)
     return true

@@ -53,7 +53,10 @@ export function renderScanText(r: ScanResult): string {
   }
   if (p2p.length) {
     out.push('', 'Peer-to-peer clients (not scans):')
-    for (const d of p2p) out.push(`  ${stripControls(who(d))}: ${stripControls(d.reason)} (${d.firstSeen} .. ${d.lastSeen})`)
+    for (const [, ds] of bySource(p2p)) {
+      out.push(`  ${stripControls(who(ds[0]!))}:`)
+      for (const d of ds) out.push(`    ${d.firstSeen} .. ${d.lastSeen}: ${stripControls(d.reason)}`)
+    }
   }
   if (r.explain) {
     out.push('', `Explain ${r.explain.ip}:`)
