@@ -84,6 +84,14 @@ describe('fortigate', () => {
     expect(evs[1]).toMatchObject({insideIp: '10.20.1.40', outsideIp: '203.0.113.80', outsidePort: 40000, destIp: '203.0.113.80'})
   })
 
+  it('moves the other instant of a repeated DST hour back with the start', () => {
+    const text = 'date=2024-10-27 time=02:30:00 logid="0000000013" type="traffic" subtype="forward" srcip=10.20.1.15 srcport=50211 dstip=198.51.100.7 dstport=443 proto=6 action="close" trandisp="snat" transip=203.0.113.80 transport=50211 duration=60'
+    const [ev] = parseAll(fortigate, [text], makeCtx('Europe/Berlin', Date.UTC(2024, 11, 1)))
+    expect(ev!.end! - ev!.time).toBe(60_000)
+    expect(ev!.timeAlt).toBeDefined()
+    expect(Math.abs(ev!.timeAlt! - ev!.time)).toBe(3600_000)
+  })
+
   it('reads the comma-separated (csv) log format', () => {
     const [ev] = parseAll(fortigate, fixtureLines('fortigate/csv-format.log'), ctx2025())
     expect(ev).toMatchObject({kind: 'session', insideIp: '10.20.1.50', insidePort: 51000, outsideIp: '203.0.113.80', outsidePort: 33001, destIp: '198.51.100.7', destPort: 443, protocol: 'tcp'})

@@ -221,7 +221,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
     e.destPort = dp
     e.end = t.ms
     const d = durationMs(m[9])
-    if (d !== null) e.time = t.ms - d
+    if (d !== null) startBefore(e, d)
     return e
   }
   if (id === '302020' || id === '302021') {
@@ -271,8 +271,17 @@ function closeOrOpen(e: NatEvent, teardown: boolean, dur: string | undefined, t:
   e.phase = 'close'
   e.end = t.ms
   const d = durationMs(dur)
-  if (d !== null) e.time = t.ms - d
+  if (d !== null) startBefore(e, d)
   return e
+}
+
+/**
+ * A record logged at the end that states its duration: the start is that long before the end (the DST
+ * alternative instant, when the end stamp had one, moves with it).
+ */
+export function startBefore(e: NatEvent, durationMs: number): void {
+  e.time = (e.end ?? e.time) - durationMs
+  if (e.timeAlt !== undefined) e.timeAlt -= durationMs
 }
 
 const DETECT = /%(?:ASA|FWSM|PIX|FTD)-(?:[a-z]+-)?\d-\d{6}/

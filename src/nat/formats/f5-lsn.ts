@@ -164,7 +164,11 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   if (sub && sub !== 'No-lookup' && sub !== 'N/A' && sub !== '-') e.subscriber = sub
   if (!opening) {
     e.end = header?.ms ?? t.ms
-    if (started !== null && started <= e.end) e.time = started
+    if (started !== null && started <= e.end) {
+      // the start is an epoch: no DST doubt about it
+      e.time = started
+      delete e.timeAlt
+    }
   }
   return e
 }

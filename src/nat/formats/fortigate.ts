@@ -30,6 +30,7 @@ import {parseOffset, type Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
+import {startBefore} from './cisco-asa.js'
 
 const KV = /([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g
 
@@ -158,7 +159,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   if (user && user !== 'N/A') e.subscriber = user
   if (!start) {
     e.end = t.ms
-    if (dur !== null) e.time = t.ms - dur * 1000
+    if (dur !== null) startBefore(e, dur * 1000)
   }
   return e
 }

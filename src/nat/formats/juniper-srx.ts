@@ -36,7 +36,7 @@ import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
-import {ciscoStamp} from './cisco-asa.js'
+import {ciscoStamp, startBefore} from './cisco-asa.js'
 import {juniperPba, PBA_MARKS, sdParams} from './juniper-pba.js'
 
 const TAG = /\b(RT_FLOW_SESSION|APPTRACK_SESSION)_(CREATE|CLOSE)(?:_USF|_LS)?\b:?/
@@ -162,7 +162,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   }
   if (close) {
     e.end = t.ms
-    if (elapsed !== null) e.time = t.ms - elapsed * 1000
+    if (elapsed !== null) startBefore(e, elapsed * 1000)
   }
   return e
 }

@@ -112,7 +112,6 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   if (isEnd) {
     e = blankEvent(began ? 'session' : 'session-end', began ?? generated, evidence(line, ctx, 'traffic log (session end)'))
     e.end = generated.ms
-    if (generated.alt !== undefined && e.timeAlt === undefined && !began) e.timeAlt = generated.alt
   } else {
     e = blankEvent('session-start', began ?? generated, evidence(line, ctx, 'traffic log (session start)'))
   }
