@@ -11,7 +11,12 @@ function holderLines(h: WhoHolder, indent: string): string[] {
     `${indent}MAC ${s(h.mac)}  host ${s(h.hostname)}  subscriber ${s(h.subscriber)}`,
     `${indent}held ${h.start} .. ${h.end ?? 'no end'} (${h.endHow})`,
   ]
-  for (const e of h.evidence) out.push(`${indent}  ${s(e.file)}:${e.line}  [${s(e.role)}] ${oneLineSafe(e.text)}`)
+  // a holding renewed every few minutes for weeks has thousands of records: show both ends
+  const ev = h.evidence.length > 12 ? [...h.evidence.slice(0, 6), null, ...h.evidence.slice(-5)] : h.evidence
+  for (const e of ev) {
+    if (e === null) out.push(`${indent}  … ${h.evidence.length - 11} more records (see --json)`)
+    else out.push(`${indent}  ${s(e.file)}:${e.line}  [${s(e.role)}] ${oneLineSafe(e.text)}`)
+  }
   return out
 }
 
@@ -28,7 +33,7 @@ export function renderWho(r: WhoResult): string {
   if (r.history.length) {
     out.push('')
     out.push(`Lease history of ${r.ip} in the sources (${r.history.length} holding${r.history.length === 1 ? '' : 's'}):`)
-    for (const h of r.history.slice(-20)) out.push(`  ${h.start} .. ${h.end ?? 'no end'}  ${s(h.mac)}  ${s(h.hostname)}  ${s(h.subscriber)}  (${h.endHow}; ${h.evidence.length} record(s))`)
+    for (const h of r.history.slice(-20)) out.push(`  ${h.start} .. ${h.end ?? 'no end'}  ${s(h.mac)}  ${s(h.hostname)}  ${s(h.subscriber)}  (${h.endHow}; ${h.evidenceCount} record(s))`)
     if (r.history.length > 20) out.push(`  … ${r.history.length - 20} older holdings not shown (see --json)`)
   }
   out.push('')

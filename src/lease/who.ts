@@ -107,6 +107,9 @@ export interface WhoHolder {
   /** null: no end (ends never / open static entry) */
   end: string | null
   endHow: string
+  /** how many records support the holding */
+  evidenceCount: number
+  /** the records (for `history`: only the first and the last) */
   evidence: Evidence[]
 }
 
@@ -129,10 +132,11 @@ export interface WhoResult {
   warnings: string[]
 }
 
-function holderOut(p: HoldingPeriod): WhoHolder {
+function holderOut(p: HoldingPeriod, brief = false): WhoHolder {
+  const ev = brief && p.evidence.length > 2 ? [p.evidence[0]!, p.evidence[p.evidence.length - 1]!] : p.evidence
   return {
     mac: p.mac, hostname: p.hostname, subscriber: p.subscriber, start: isoUtc(p.start),
-    end: Number.isFinite(p.end) ? isoUtc(p.end) : null, endHow: p.endHow, evidence: p.evidence,
+    end: Number.isFinite(p.end) ? isoUtc(p.end) : null, endHow: p.endHow, evidenceCount: p.evidence.length, evidence: ev,
   }
 }
 
@@ -203,8 +207,8 @@ export async function whoHeld(o: WhoOptions): Promise<WhoResult> {
     subscriber: single?.subscriber ?? null,
     reason,
     inGrace: look.inGrace === true,
-    holders: look.holders.map(holderOut),
-    history: holdings.periods(ip).slice().sort((a, b) => a.start - b.start).map(holderOut),
+    holders: look.holders.map((p) => holderOut(p)),
+    history: holdings.periods(ip).slice().sort((a, b) => a.start - b.start).map((p) => holderOut(p, true)),
     assumptions,
     inputs: read.results.map(summarize),
     warnings,
