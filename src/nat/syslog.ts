@@ -152,6 +152,15 @@ export function ipOf(text: string): string | null {
   return canonicalIp(text)
 }
 
+/** Longest line the formats read (real records are well under 2 KiB; this bounds every regex's work). */
+export const MAX_LINE = 8192
+
+/** A line over MAX_LINE: malformed when it looks like the format's own, else not ours. */
+export function tooLong(line: Line, ctx: ParseContext, ours: boolean, what: string): null {
+  if (ours) ctx.malformed(line, `${what} line longer than ${MAX_LINE} characters: not read`)
+  return null
+}
+
 /** A decimal port 0..65535, or null. */
 export function port(text: string | undefined): number | null {
   if (text === undefined || text.length === 0 || text.length > 5) return null

@@ -26,7 +26,7 @@ import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {applyTuples} from '../tuples.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, wallTime, ipOf} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 
 const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
 const PROTO = /^(?:(ipv4|ipv6)\s+\d+\s+)?([a-z][a-z0-9-]*)\s+(\d{1,3})\s/
@@ -86,6 +86,7 @@ export const conntrack: NatFormat = {
   parse(line: Line, ctx: ParseContext) {
     const t = line.text
     if (t.indexOf('src=') < 0) return null
+    if (t.length > MAX_LINE) return tooLong(line, ctx, EVENT.test(t.slice(0, 200)), 'conntrack')
     // time stamp: "[epoch.usec]" first, or a syslog header (possibly followed by "[epoch.usec]")
     let i = skipSpaces(t, 0)
     let time: Resolved | undefined

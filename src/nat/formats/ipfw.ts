@@ -19,7 +19,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, ipOf} from '../syslog.js'
+import {detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const MARK = 'ipfw: '
 const BODY =
@@ -133,6 +133,7 @@ export const ipfw: NatFormat = {
   parse(line: Line, ctx: ParseContext) {
     const t = line.text
     const k = t.indexOf(MARK)
+    if (t.length > MAX_LINE) return tooLong(line, ctx, k >= 0, 'ipfw')
     if (k < 0) {
       // syslogd's "last message repeated N times" right after one of our lines: the same packet again
       if (t.indexOf('repeated') < 0) return null

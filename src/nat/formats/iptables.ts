@@ -16,7 +16,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp, ipOf} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const IN_OUT = /(?:^|[^A-Za-z0-9_])IN=(\S*) OUT=(\S*)/
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
@@ -42,6 +42,7 @@ export const iptables: NatFormat = {
     const t = line.text
     const s = t.indexOf('SRC=')
     if (s < 0 || t.indexOf('PROTO=', s) < 0) return null
+    if (t.length > MAX_LINE) return tooLong(line, ctx, IN_OUT.test(t.slice(0, 600)), 'netfilter LOG')
     const io = IN_OUT.exec(t)
     if (!io || io.index > s) return null
     // the packet's own keys end where a quoted inner packet "[SRC=..." begins

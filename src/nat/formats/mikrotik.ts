@@ -21,7 +21,7 @@ import {isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, port, PROTO_NUMBERS, syslogStamp, syslogWall, wallTime, ipOf} from '../syslog.js'
+import {blankEvent, detectScore, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, syslogWall, tooLong, wallTime} from '../syslog.js'
 
 const IFACES = /(?:^|[\s:])in:(.*?) out:(.*?),?\s+(?=connection-state:|connection-mark:|src-mac |proto |packet-mark:|routing-mark:|hotspot|(?:\[?[0-9a-fA-F:.]+\]?(?::\d+)?->))/
 const PROTO = /(?:^|[\s,])proto ([A-Za-z0-9-]+)(?: \(([^)]*)\))?,?\s+(\S+?)->(\S+?)(?:,|\s|$)/
@@ -197,13 +197,12 @@ function hostAt(t: string, rest: number): string {
   return /^[a-z]+(,[a-z!]+)+$/.test(w) ? '' : w
 }
 
-/** text after the topics word ("firewall,info ") of a continuation record */
-function afterTopics(t: string, rest: number, host: string): string {
-  let i = rest + (host ? host.length + 1 : 0)
+/** text after the topics word ("firewall,info ") of a continuation record; null when it has no topics word */
+function afterTopics(t: string, rest: number, host: string): string | null {
+  const i = rest + (host ? host.length + 1 : 0)
   const sp = t.indexOf(' ', i)
   const w = sp < 0 ? '' : t.slice(i, sp)
-  if (/^[a-z]+(,[a-z!]+)+$/.test(w)) i = sp + 1
-  return t.slice(i)
+  return /^[a-z]+(,[a-z!]+)+$/.test(w) ? t.slice(sp + 1) : null
 }
 
 function finish(p: Pending, ctx: ParseContext, complete: boolean): NatEvent | null {
@@ -233,6 +232,7 @@ export const mikrotik: NatFormat = {
   },
   parse(line: Line, ctx: ParseContext) {
     const t = line.text
+    if (t.length > MAX_LINE) return tooLong(line, ctx, inAt(t, 0) >= 0 && t.indexOf(' out:') > 0, 'RouterOS firewall')
     const pending = ctx.state.mikrotikPending as Pending | undefined
     const k = inAt(t, 0)
     const isStart = k >= 0 && t.indexOf(' out:', k) > 0 && t.indexOf('->', k) > 0
@@ -241,10 +241,11 @@ export const mikrotik: NatFormat = {
     const out: NatEvent[] = []
     if (pending) {
       const host = st ? hostAt(t, st.rest) : ''
-      if (!isStart && st && host === pending.host && line.no - pending.no <= 3) {
-        // the second record of a split message
+      const cont = !isStart && st && host === pending.host && line.no - pending.no <= 3 ? afterTopics(t, st.rest, host) : null
+      if (cont !== null) {
+        // the second record of a split message: same host, a RouterOS topics word, no message start of its own
         ctx.state.mikrotikPending = undefined
-        const joined: Pending = {...pending, text: pending.text + afterTopics(t, st.rest, host), raw: `${pending.raw}\n${t}`}
+        const joined: Pending = {...pending, text: pending.text + cont, raw: `${pending.raw}\n${t}`}
         const ev = finish(joined, ctx, COMPLETE.test(joined.text))
         return ev
       }

@@ -17,7 +17,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, PROTO_NUMBERS, port, syslogStamp, ipOf} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp'])
 
@@ -47,6 +47,7 @@ export const pf: NatFormat = {
   },
   parse(line: Line, ctx: ParseContext) {
     const t = line.text
+    if (t.length > MAX_LINE) return tooLong(line, ctx, t.indexOf('filterlog') >= 0, 'filterlog')
     const f = csvOf(t)
     if (!f) return null
     const ver = f[8]

@@ -19,7 +19,7 @@ import {isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, syslogStamp, wallTime, ipOf} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 import {applyTuples} from '../tuples.js'
 
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
@@ -182,6 +182,7 @@ export const ulogd: NatFormat = {
   },
   parse(line: Line, ctx: ParseContext) {
     const t = line.text
+    if (t.length > MAX_LINE * 2) return tooLong(line, ctx, t.indexOf('orig.ip.') >= 0 || t.indexOf('ORIG: ') >= 0, 'ulogd')
     let got: NatEvent | null | undefined
     let what: string
     const c = t.charCodeAt(0) === 123 ? 123 : t.trimStart().charCodeAt(0)
