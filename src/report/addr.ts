@@ -45,10 +45,11 @@ export function findAddresses(text: string): AddrToken[] {
         sep = undefined
         portText = m[4]
       }
+      // "15:53:34" is a time, not an address: a v6 address has "::" or 7 colons
+      const colons = raw.split(':').length - 1
+      if (!raw.includes('::') && colons !== 7) continue
       const ip = canonicalIp(raw)
       if (!ip) continue
-      // a single colon-separated group like "15:53:34" is a time, not an address
-      if (!/::|(?:[0-9a-f]*:){3,}/i.test(raw)) continue
       out.push({ip, masked: false, text: raw.replace(/^\[|\]$/g, ''), port: validPort(portText), index: m.index, length: m[0].length})
       continue
     }

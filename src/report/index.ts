@@ -19,6 +19,7 @@ import {toZone, ZoneError} from '../io/time.js'
 import {detectLanguage, reporterOf, requestedReplyTo} from './common.js'
 import {allText, loadMessage} from './message.js'
 import {REPORT_FORMATS, pickFormat} from './registry.js'
+import {findAddresses} from './addr.js'
 import {findStamp, offsetZoneName} from './time.js'
 import type {FormatContext, ParsedTime, RawIncident, ReportMessage, ZoneConvention} from './types.js'
 
@@ -168,6 +169,10 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   const raw = result.incidents.filter((i) => Number.isFinite(i.time))
   if (raw.length === 0) {
     const why = warnings.find((w) => w.kind === 'report-warning')
+    const named = findAddresses(allText(source)).find((a) => a.ip)?.ip
+    if (!why && named && format.name === 'generic-text') {
+      throw new NatraceError(`the report names ${named} but no time for it: a time is needed to find the NAT translation`, EXIT.badInput, file)
+    }
     throw new NatraceError(`no incident found: the ${format.name} report names no IP address with a time${why ? ` (${why.text})` : ''}`, EXIT.badInput, file)
   }
   // masked public IP → --public-ip

@@ -60,10 +60,13 @@ export function decodeText(buf: Buffer, charset?: string | null): string {
 const HEADER_LINE = /^[!-9;-~]{1,76}:[ \t]?/
 const MAIL_HEADERS = /^(from|to|subject|date|received|return-path|message-id|mime-version|content-type|delivered-to|x-[\w-]+|reply-to|sender|envelope-to|x-arf|dkim-signature|arc-[\w-]+|authentication-results)$/i
 
+const STRONG_HEADERS = /^(from|received|return-path|message-id|mime-version|delivered-to|dkim-signature|x-arf|x-xarf)$/i
+
 /** True when the text starts with an RFC 5322 header block. */
 export function looksLikeEmail(text: string): boolean {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/, 60)
   let known = 0
+  let strong = 0
   let i = 0
   for (; i < lines.length; i++) {
     const l = lines[i]!
@@ -73,9 +76,12 @@ export function looksLikeEmail(text: string): boolean {
       if (i === 0 && /^From \S/.test(l)) continue // mbox separator
       return false
     }
-    if (MAIL_HEADERS.test(l.slice(0, l.indexOf(':')))) known++
+    const name = l.slice(0, l.indexOf(':'))
+    if (MAIL_HEADERS.test(name)) known++
+    if (STRONG_HEADERS.test(name)) strong++
   }
-  return known >= 1 && i > 0
+  // a text report may start with "Date: …" / "Source: …" lines: only a real mail header block counts
+  return i > 0 && (strong >= 1 || known >= 3)
 }
 
 export async function parseMessageBuffer(buf: Buffer, file: string): Promise<ReportMessage> {

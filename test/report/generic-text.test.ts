@@ -57,4 +57,31 @@ describe('generic-text', () => {
     expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T10:23:34Z')
     expect(r.assumptions.some((a) => /IST/.test(a.text))).toBe(true)
   })
+
+  it('reads a bare key: value text file (not mistaken for an e-mail header block)', async () => {
+    const r = await reportOf('Date: 2013-06-18 15:53:34 UTC\nSource: 198.51.100.9\nPort: 22\n', {}, 'mem.txt')
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.9', publicPort: 22, portRole: 'destination'})
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T15:53:34Z')
+  })
+
+  it('refuses a report that names an IP but no time, saying why', async () => {
+    await expect(reportOf('Hello, your IP 198.51.100.9 sends spam. Stop it.\n', {}, 'mem.txt')).rejects.toThrow(/198\.51\.100\.9 but no time/)
+  })
+
+  it('keeps rows to different masked hosts apart and reads a declared "Time Zone:"', async () => {
+    const r = await reportOf(
+      mail({Subject: 'Incident [4242] Src:(198.51.100.3)'}, [
+        'Source IP: 198.51.100.3',
+        'Time Zone: UTC',
+        '',
+        'Agent, Event Date Time, Destination IP, IP Protocol, Target Port, Source Port',
+        'a1, 30 Oct 2003 22:10:04, 68.19.x.x, 6, 137, 1038',
+        'a2, 30 Oct 2003 22:11:04, 81.7.x.x, 6, 137, 1038',
+      ].join('\n')),
+    )
+    expect(r.ticket).toBe('4242')
+    expect(r.incidents).toHaveLength(2)
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.3', publicPort: 1038, portRole: 'source', destIp: null, destPort: 137, protocol: 'tcp'})
+    expect(r.incidents[0]!.zone).toEqual({zone: 'UTC', how: 'stated'})
+  })
 })

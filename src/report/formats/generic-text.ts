@@ -158,7 +158,7 @@ export const genericText: ReportFormat = {
   },
 }
 
-const KV_IP = /^(?:(?:source|src|offending|offending\/source|attacker|attacking|reported|abusive|infected)[\w /-]*)?(?:ip|ip address|ip-address|address|host)$/
+const KV_IP = /^(?:(?:source|src|offending|offending\/source|attacker|attacking|reported|abusive|infected)[\w /-]*)?(?:ip|ip address|ip-address|address|host)$|^(?:source|src|attacker|offender)$/
 const KV_TIME = /^(?:(?:event|attack|incident|last|first|report)[ _-]?)?(?:time|date|timestamp|date\/time|datetime|seen)(?:[ _-]?\(?utc\)?)?$/
 const KV_SRC_PORT = /^(?:source|src|attacker)[ _-]?port$/
 const KV_PORT = /^(?:(?:destination|dest|dst|target|targeted|attacked|victim)[ _-]?)?port$/
