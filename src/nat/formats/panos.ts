@@ -106,7 +106,9 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   if (!src || !dst) return bad('source / destination address unreadable')
   const generated = wall(f[6], ctx)
   if (!generated) return bad('generated time unreadable')
-  const began = wall(f[35], ctx)
+  let began = wall(f[35], ctx)
+  // a start after the record's own time is a damaged column: keep only what the record itself proves
+  if (began && began.ms > generated.ms) began = undefined
   const isEnd = subtype === 'end'
   let e: NatEvent
   if (isEnd) {
