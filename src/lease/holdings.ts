@@ -252,11 +252,16 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
       }
     }
     // grace never reaches into another client's period
-    for (const p of all) {
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!
       p.graceEnd = p.end
       if (!p.grace || !Number.isFinite(p.end)) continue
       let g = p.end + graceMs
-      for (const q of all) if (q.key !== p.key && q.start > p.end && q.start < g) g = q.start
+      // sorted by start: only the periods starting after p (and before its grace ends) can cap it
+      for (let j = i + 1; j < all.length && all[j]!.start < g; j++) {
+        const q = all[j]!
+        if (q.key !== p.key && q.start > p.end) g = Math.min(g, q.start)
+      }
       p.graceEnd = g
     }
     for (const p of all) {
