@@ -77,6 +77,21 @@ describe('natrace logs inspect (built CLI)', () => {
     expect(j.files[0].records).toBeLessThan(15)
   })
 
+  it.skipIf(spawnSync('xz', ['--version']).status !== 0 || spawnSync('zstd', ['--version']).status !== 0)('reads .xz and .zst logs whatever their names', () => {
+    const text = readFileSync(join(FX, 'conntrack/linux-cgnat-events/events.log'))
+    const xz = join(dir, 'ct.1')
+    writeFileSync(xz, spawnSync('xz', ['-c'], {input: text}).stdout)
+    const zs = join(dir, 'ct.2.zst')
+    writeFileSync(zs, spawnSync('zstd', ['-c'], {input: text}).stdout)
+    const r = natrace('inspect', xz, zs, '--json')
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.files.map((f: {compressed: string; format: string; records: number}) => [f.compressed, f.format, f.records])).toEqual([
+      ['xz', 'conntrack', 9],
+      ['zstd', 'conntrack', 9],
+    ])
+  })
+
   it('detects each file of a directory on its own', () => {
     const r = natrace('inspect', dir, '--json')
     expect(r.code).toBe(0)

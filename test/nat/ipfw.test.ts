@@ -156,3 +156,25 @@ describe('ipOf', () => {
     )
   })
 })
+
+describe('ipfw stamps across a repeated daylight-saving hour', () => {
+  it('reads the second pass of the repeated hour by line order, and keeps the other instant', () => {
+    // America/Sao_Paulo left DST on 2013-02-17 00:00 -> 2013-02-16 23:00: 23:00-23:59 happens twice
+    const ctx = makeCtx('America/Sao_Paulo', Date.UTC(2013, 5, 1))
+    const stamps = ['Feb 16 22:59:00', 'Feb 16 23:30:00', 'Feb 16 23:30:20', 'Feb 16 23:59:00', 'Feb 16 23:10:00', 'Feb 16 23:10:30', 'Feb 16 23:40:00', 'Feb 17 00:05:00']
+    const evs = parseAll(ipfw, stamps.map((s) => `${s} gw kernel: ipfw: 1 Count TCP 192.168.0.23:52218 200.160.3.103:6881 in via em0`), ctx)
+    expect(evs.map((e) => iso(e.time))).toEqual([
+      '2013-02-17T00:59:00.000Z',
+      '2013-02-17T01:30:00.000Z',
+      '2013-02-17T01:30:20.000Z',
+      '2013-02-17T01:59:00.000Z',
+      '2013-02-17T02:10:00.000Z',
+      '2013-02-17T02:10:30.000Z',
+      '2013-02-17T02:40:00.000Z',
+      '2013-02-17T03:05:00.000Z',
+    ])
+    expect(iso(evs[1]!.timeAlt!)).toBe('2013-02-17T02:30:00.000Z')
+    expect(iso(evs[4]!.timeAlt!)).toBe('2013-02-17T01:10:00.000Z')
+    expect(evs[0]!.timeAlt).toBeUndefined()
+  })
+})
