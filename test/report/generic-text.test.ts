@@ -84,4 +84,16 @@ describe('generic-text', () => {
     expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.3', publicPort: 1038, portRole: 'source', destIp: null, destPort: 137, protocol: 'tcp'})
     expect(r.incidents[0]!.zone).toEqual({zone: 'UTC', how: 'stated'})
   })
+
+  it('reads the reported IP as the TARGET of a flow: its port is a listening port, not a source port', async () => {
+    const r = await reportOf(mail({Subject: 'Open telnet on 198.51.100.33'}, '2024-01-05 10:00:00 UTC 192.0.2.250:61000 -> 198.51.100.33:23 tcp\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.33', publicPort: 23, portRole: 'listening', destIp: '192.0.2.250'})
+  })
+
+  it('reads "port N is open on IP" prose as a listening port, and a reversed arrow flow', async () => {
+    const r = await reportOf(mail({Subject: 'x'}, 'On 2024-01-05 10:00:00 UTC port 11211 was found open on 198.51.100.34.\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.34', publicPort: 11211, portRole: 'listening'})
+    const r2 = await reportOf(mail({Subject: 'x'}, '2024-01-05 10:00:00 UTC 192.0.2.9:22 <- 198.51.100.35:40000\n'))
+    expect(r2.incidents[0]).toMatchObject({publicIp: '198.51.100.35', publicPort: 40000, portRole: 'source', destIp: '192.0.2.9', destPort: 22})
+  })
 })

@@ -65,7 +65,7 @@ function readHeader(line: string): Header | undefined {
   return undefined
 }
 
-const FLOW = /->|→|=>|\s>\s|\sto\s/
+const FLOW = /->|→|=>|<-|←|<=|\s>\s|\sto\s/
 
 function portNum(s: string | undefined): number | null {
   if (s === undefined || !/^\d{1,5}$/.test(s.trim())) return null
@@ -145,7 +145,7 @@ export const genericText: ReportFormat = {
       }
       const time = t ?? lastTime
       if (!time) return
-      const inc = fromFlow(line, addrs, time) ?? fromProse(line, addrs, time, subjectIps)
+      const inc = fromFlow(line, addrs, time, contextIp ? [contextIp, ...subjectIps] : subjectIps) ?? fromProse(line, addrs, time, subjectIps)
       if (inc) {
         inc.rawLine = k + 1
         ;(t ? incidents : candidates).push(inc)
@@ -268,19 +268,30 @@ function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: Format
   }
 }
 
-function stripStamp(line: string): string {
-  return line
-}
-
-function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime): RawIncident | undefined {
+function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime, ours: string[]): RawIncident | undefined {
   if (addrs.length < 2) return undefined
   const a = addrs[0]!
   const b = addrs[1]!
   const between = line.slice(a.index + a.length, b.index)
-  if (!FLOW.test(` ${between} `) && !/^\s*(->|>|→|=>)\s*$/.test(between)) return undefined
+  if (!FLOW.test(` ${between} `) && !/^\s*(->|>|→|=>|<-|←|<=)\s*$/.test(between)) return undefined
   const reversed = /<-|←|<=/.test(between)
   const [src, dst] = reversed ? [b, a] : [a, b]
   const proto = PROTO.exec(line)
+  const protocol = proto ? transportProtocol(proto[1] ?? proto[2]) : null
+  if (dst.ip && ours.includes(dst.ip) && !(src.ip && ours.includes(src.ip))) {
+    // the reported IP is the flow's TARGET (someone connected to it): its port is one it listens on
+    return {
+      time: t.ms,
+      zone: t.zone,
+      publicIp: dst.ip,
+      publicPort: dst.port,
+      portRole: dst.port !== null ? 'listening' : null,
+      destIp: src.ip,
+      destPort: src.port,
+      protocol,
+      raw: line.trim(),
+    }
+  }
   return {
     time: t.ms,
     zone: t.zone,
@@ -290,9 +301,10 @@ function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime): RawIncident 
     publicPort: src.port,
     portRole: src.port !== null ? 'source' : null,
     destIp: dst.ip,
+    destMasked: dst.masked ? dst.text : undefined,
     destPort: dst.port,
-    protocol: proto ? transportProtocol(proto[1] ?? proto[2]) : null,
-    raw: stripStamp(line.trim()),
+    protocol,
+    raw: line.trim(),
   }
 }
 
@@ -307,7 +319,12 @@ function fromProse(line: string, addrs: AddrToken[], t: ParsedTime, subjectIps: 
   const proto = PROTO.exec(line)
   let publicPort: number | null = sp
   let role: RawIncident['portRole'] = sp !== null ? 'source' : null
-  if (publicPort === null && dp !== null) {
+  const open = /\b(open|listening|exposed|publicly accessible|accessible from the internet)\b|\baberta\b|\babierto\b/i.test(line) && !/attack|brute|login|ataque|against/i.test(line)
+  if (publicPort === null && dp !== null && open && !other) {
+    // "port 23 is open on 192.0.2.7": a port our host listens on
+    publicPort = dp
+    role = 'listening'
+  } else if (publicPort === null && dp !== null) {
     // "attacked our server on port 22": the attacked port, never our source port
     publicPort = dp
     role = 'destination'
