@@ -4,6 +4,7 @@ import {UsageError} from '../../src/io/errors.js'
 import {parseIso, toZone} from '../../src/io/time.js'
 import {describeRule, detNatTable, loadDetNat} from '../../src/nat/detnat.js'
 
+/** The shape `--json` writes (streamed, not built in memory). */
 export interface DetNatTableResult {
   rules: (ReturnType<typeof describeRule> & {spec: string; source: string; rows: {insideIp: string; publicIp: string; firstPort: number; lastPort: number}[]})[]
 }
@@ -23,7 +24,7 @@ excluded addresses, first port). --time keeps only the rules live at that instan
     time: Flags.string({description: 'only the rules live at this instant (ISO-8601 with Z or an offset)'}),
   }
 
-  async run(): Promise<DetNatTableResult | undefined> {
+  async run(): Promise<undefined> {
     try {
       const {flags} = await this.parse(DetnatTable)
       let rules = loadDetNat(flags['det-nat'])
@@ -33,31 +34,40 @@ excluded addresses, first port). --time keeps only the rules live at that instan
         rules = rules.filter((x) => (x.from === null || r.ms >= x.from) && (x.to === null || r.ms < x.to))
       }
       const json = this.jsonEnabled()
-      const out: DetNatTableResult = {rules: []}
-      for (const rule of rules) {
+      // streamed (a /10 inside range is 4 million rows): text or JSON, written as it is computed
+      let buf = ''
+      const put = (t: string) => {
+        buf += t
+        if (buf.length > 64_000) {
+          process.stdout.write(buf)
+          buf = ''
+        }
+      }
+      if (json) put('{\n  "rules": [')
+      rules.forEach((rule, n) => {
         const d = describeRule(rule)
         if (json) {
-          const rows = []
-          for (const row of detNatTable(rule)) rows.push({insideIp: row.insideIp, publicIp: row.publicIp, firstPort: row.portRange.first, lastPort: row.portRange.last})
-          out.rules.push({spec: rule.spec, source: rule.source, ...d, rows})
-          continue
+          const head = JSON.stringify({spec: rule.spec, source: rule.source, ...d})
+          put(`${n ? ',' : ''}\n    ${head.slice(0, -1)},\n      "rows": [`)
+          let first = true
+          for (const row of detNatTable(rule)) {
+            put(`${first ? '' : ','}\n        {"insideIp":"${row.insideIp}","publicIp":"${row.publicIp}","firstPort":${row.portRange.first},"lastPort":${row.portRange.last}}`)
+            first = false
+          }
+          put('\n      ]}')
+          return
         }
         const valid = d.from || d.to ? `valid ${d.from ?? '…'} to ${d.to ?? '…'}` : 'no validity period'
-        process.stdout.write(
+        put(
           `# ${rule.spec}\n# inside ${d.inside}, public ${d.public}, ports ${d.ports}, ${d.blocksPerPublicIp} blocks of ${d.block} ports per public address${rule.blockComputed ? ' (block size computed)' : ''}, order ${d.order}, ${valid}\n`,
         )
-        let buf = `${'inside'.padEnd(16)}${'public'.padEnd(16)}ports\n`
-        for (const row of detNatTable(rule)) {
-          buf += `${row.insideIp.padEnd(16)}${row.publicIp.padEnd(16)}${row.portRange.first}-${row.portRange.last}\n`
-          if (buf.length > 64_000) {
-            process.stdout.write(buf)
-            buf = ''
-          }
-        }
-        process.stdout.write(buf)
-      }
+        put(`${'inside'.padEnd(16)}${'public'.padEnd(16)}ports\n`)
+        for (const row of detNatTable(rule)) put(`${row.insideIp.padEnd(16)}${row.publicIp.padEnd(16)}${row.portRange.first}-${row.portRange.last}\n`)
+      })
+      if (json) put('\n  ]\n}\n')
+      process.stdout.write(buf)
       if (!json && rules.length === 0) this.log('no rule is live at that time')
-      return json ? out : undefined
+      return undefined
     } catch (err) {
       return fail(this, err)
     }
