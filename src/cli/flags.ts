@@ -22,6 +22,9 @@ export const attributionFlags = {
     description: 'deterministic NAT (RFC 7422) rule "INSIDE=PUBLIC,ports=LO-HI,block=N[,from=ISO,to=ISO]" or a JSON file of rules; repeatable',
     multiple: true,
   }),
+  'full-scan': Flags.boolean({description: 'read every NAT log file whole, also those whose time range cannot hold a reported instant'}),
+  'prune-margin': Flags.string({description: 'time pruning: skip a NAT log file only when its time range ± this many seconds misses every reported instant (default 86400)'}),
+  index: Flags.string({description: 'answer from this index (built by `natrace index`) instead of scanning the NAT logs and lease sources'}),
 }
 
 export interface AttributionFlagValues {
@@ -36,6 +39,9 @@ export interface AttributionFlagValues {
   'nat-format'?: string
   'lease-format'?: string
   'det-nat'?: string[]
+  'full-scan'?: boolean
+  'prune-margin'?: string
+  index?: string
 }
 
 export function attributeOptionsFrom(report: string, f: AttributionFlagValues): AttributeOptions {
@@ -44,7 +50,13 @@ export function attributeOptionsFrom(report: string, f: AttributionFlagValues): 
     maxSkew = Number(f['max-skew'])
     if (!/^\d+(\.\d+)?$/.test(f['max-skew'].trim()) || !Number.isFinite(maxSkew)) throw new UsageError(`--max-skew takes a number of seconds, not "${f['max-skew']}"`)
   }
-  if (!f['nat-logs']?.length && !f['det-nat']?.length) throw new UsageError('give the NAT logs to search with --nat-logs PATH (or the deterministic NAT rules with --det-nat)')
+  let pruneMargin: number | undefined
+  if (f['prune-margin'] !== undefined) {
+    pruneMargin = Number(f['prune-margin'])
+    if (!/^\d+(\.\d+)?$/.test(f['prune-margin'].trim()) || !Number.isFinite(pruneMargin)) throw new UsageError(`--prune-margin takes a number of seconds, not "${f['prune-margin']}"`)
+  }
+  if (!f['nat-logs']?.length && !f['det-nat']?.length && !f.index)
+    throw new UsageError('give the NAT logs to search with --nat-logs PATH (or the deterministic NAT rules with --det-nat, or an index with --index)')
   return {
     report,
     natLogs: f['nat-logs'] ?? [],
@@ -58,6 +70,9 @@ export function attributeOptionsFrom(report: string, f: AttributionFlagValues): 
     natFormat: f['nat-format'],
     leaseFormat: f['lease-format'],
     detNat: f['det-nat'],
+    fullScan: f['full-scan'] || undefined,
+    pruneMargin,
+    index: f.index,
   }
 }
 

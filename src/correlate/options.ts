@@ -27,6 +27,12 @@ export interface AttributeOptions {
   leaseFormat?: string
   /** deterministic NAT rules (RFC 7422) */
   detNat?: string[]
+  /** read every NAT log file whole (no time pruning) */
+  fullScan?: boolean
+  /** time pruning: a file is skipped only when its span ± this many seconds misses every incident (default 86400) */
+  pruneMargin?: number
+  /** read NAT records and leases from this index (`natrace index`) instead of scanning the logs */
+  index?: string
 }
 
 export const DEFAULT_MAX_SKEW_SECONDS = 120

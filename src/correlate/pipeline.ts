@@ -6,6 +6,8 @@
 import type {Assumption, AttributionResult, Incident, InputSummary, LeaseEvent, NatEvent, Report} from '../model.js'
 import {formatWarning, NatraceError, UsageError, type Warning} from '../io/errors.js'
 import {readAll, summarize} from '../io/inputs.js'
+import {readSourcesParallel} from '../io/parallel.js'
+import {DEFAULT_PRUNE_MARGIN_SECONDS, planPruning, type PruneDecision, type TimeWindow} from '../io/prune.js'
 import {expandInputs} from '../io/files.js'
 import type {SourceResult} from '../io/source.js'
 import {formatInZone, isoUtc, systemZone, toZone, type YearPolicy} from '../io/time.js'
@@ -30,23 +32,40 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   const warnings: Warning[] = []
   const year = yearPolicy(report.incidents)
 
-  // NAT logs: only lines that can name one of the report's translations are parsed
+  // NAT logs: only lines that can name one of the report's translations are parsed; files whose time range
+  // cannot hold a reported instant are not read (time pruning, src/io/prune.ts); files are read on worker
+  // threads when there is enough to read (src/io/parallel.ts) — same results, same order
   const needles = natNeedles(report.incidents)
   const natFiles = await expandInputs(opts.natLogs, 'NAT log')
-  const natTotal = natFiles.reduce((a, f) => a + f.size, 0)
-  let natBytesDone = 0
-  const nat = await readAll<NatEvent>(natFiles.map((f) => f.path), 'NAT log', natFormats, {
+  const skipped = new Map<SourceResult<NatEvent>, string>()
+  const marginS = opts.pruneMargin ?? DEFAULT_PRUNE_MARGIN_SECONDS
+  if (!Number.isFinite(marginS) || marginS < 0) throw new UsageError(`--prune-margin must be a number of seconds, not ${opts.pruneMargin}`)
+  const plan =
+    opts.fullScan || natFiles.length < 2
+      ? null
+      : await planPruning(natFiles, natFormats, {zone: opts.logTz, year, format: opts.natFormat, windows: incidentWindows(report.incidents, skewS * 1000), marginMs: marginS * 1000})
+  const toRead = plan ? natFiles.filter((_, i) => !plan[i]!.skip) : natFiles
+  const natTotal = toRead.reduce((a, f) => a + f.size, 0)
+  const read = await readSourcesParallel<NatEvent>(toRead, natFormats, {
+    family: 'nat',
+    yearFor: () => year,
     zone: opts.logTz,
-    year,
     needles,
     format: opts.natFormat,
     onWarning: (w) => warnings.push(w),
-    onFile: (f, i, n) => {
-      natBytesDone = natFiles.slice(0, i).reduce((a, x) => a + x.size, 0)
-      progress({phase: 'nat', file: f.display, filesDone: i, filesTotal: n, bytesTotal: natTotal, bytesRead: natBytesDone})
-    },
-    onProgress: (bytes, lines) => progress({phase: 'nat', bytesRead: natBytesDone + bytes, lines}),
+    onFile: (f, i, n) => progress({phase: 'nat', file: f.display, filesDone: i, filesTotal: n, bytesTotal: natTotal}),
+    onProgress: (bytes, lines) => progress({phase: 'nat', bytesRead: bytes, lines}),
   }).catch(rethrowFormat)
+  let k = 0
+  const nat = {
+    results: natFiles.map((f, i) => {
+      const d = plan?.[i]
+      if (!d?.skip) return read[k++]!
+      const r = skippedResult<NatEvent>(d)
+      skipped.set(r, d.reason!)
+      return r
+    }),
+  }
   const natEvents = nat.results.flatMap((r) => r.records)
   if (opts.detNat?.length) natEvents.push(...detNatEvents(loadDetNat(opts.detNat), report.incidents))
   const intervals = buildIntervals(natEvents)
@@ -85,6 +104,11 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     ...(leaseRead ? sourceAssumptions('lease source', leaseRead.results, opts.dhcpTz ? '--dhcp-tz' : opts.logTz ? '--log-tz' : null) : []),
     ...out.assumptions,
   ]
+  if (skipped.size > 0)
+    assumptions.push({
+      kind: 'time-pruning',
+      text: `${skipped.size} of ${natFiles.length} NAT log file(s) not read: their time range lies more than ${marginS / 3600} h from every reported instant (a translation held longer than that, with all its records in those files, would be missed; --full-scan reads every file)`,
+    })
   if (opts.maxSkew === undefined)
     assumptions.push({kind: 'max-skew', text: `clock tolerance between the reporter and our logs: ±${skewS} s (default; --max-skew to change)`})
   const unread = nat.results.filter((r) => r.format === null)
@@ -115,10 +139,40 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     clients: out.clients,
     clockOffsetSeconds: out.clockOffsetSeconds,
     inputs: {
-      nat: nat.results.map(summarizeSpan),
+      nat: nat.results.map((r) => (skipped.has(r) ? {...summarizeSpan(r), skipped: skipped.get(r)} : summarizeSpan(r))),
       leases: leaseRead ? leaseRead.results.map(summarizeSpan) : [],
     },
     warnings: warnings.map(formatWarning),
+  }
+}
+
+/** The windows of the log clock that can hold a record of an incident: its reported instants ± skew. */
+function incidentWindows(incidents: Incident[], skewMs: number): TimeWindow[] {
+  return incidents.map((inc) => {
+    const ts = inc.times.length ? inc.times : [inc.time]
+    return {from: Math.min(...ts) - skewMs, to: Math.max(...ts) + skewMs}
+  })
+}
+
+/** What a file skipped by time pruning contributes: no records; its span as far as its head and neighbours tell. */
+function skippedResult<T>(d: PruneDecision): SourceResult<T> {
+  return {
+    file: d.file,
+    format: d.format,
+    records: [],
+    zone: d.zone,
+    years: [],
+    dstRepeated: 0,
+    dstGap: 0,
+    parsedLines: 0,
+    ignoredLines: 0,
+    malformed: {count: 0, lines: [], first: []},
+    prefiltered: true,
+    firstMs: null,
+    lastMs: null,
+    recordCount: 0,
+    spanFirstMs: d.first,
+    spanLastMs: d.lastBound ?? d.first,
   }
 }
 
