@@ -144,7 +144,7 @@ describe('decisions', () => {
     await see(frame, '> customer confirmed NTP scan')
     await press(stdin, KEY.enter)
     let f = await see(frame, /#2\s+\? AMBIGUOUS.*\[accepted 100\.64\.9\.77\]/)
-    expect(f).toContain('accepted 100.64.9.77 — your reason is recorded')
+    expect(f).toContain('#2: accepted 100.64.9.77, reason recorded │ 1 decided · 1 not written (w)')
     await press(stdin, 'w')
     await until(frame, (x) => x.includes('Drafts written'))
     expect(drafts.writes.at(-1)).toEqual([

@@ -22,7 +22,7 @@ import {Detail, defaultCandidate, detailRows, detailView} from './Detail.js'
 import {Header, headerRows} from './Header.js'
 import {Incidents} from './Incidents.js'
 import {NoteInput, editNote} from './NoteInput.js'
-import {Rows, seg, windowRows, type Row} from './rows.js'
+import {Rows, rowText, seg, windowRows, type Row} from './rows.js'
 import {
   MAIN_KEYS,
   confirmQuitRows,
@@ -35,7 +35,7 @@ import {
   type DraftPreview,
   type PreviewTab,
 } from './Screens.js'
-import {safe, wrapWords} from './text.js'
+import {clip, safe, wrapWords} from './text.js'
 import {InputRouter, useTermSize, type Size} from './theme.js'
 
 /** How the review reaches the draft writer (src/draft), injected so the screen is testable on its own. */
@@ -150,8 +150,14 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
   const [state, setState] = useState<UiState>(() => initialState(result))
   // an error message gets a second status row rather than being cut
   const width0 = Math.max(40, size.columns)
-  const statusLines =
-    state.msg?.tone === 'error' && state.mode.kind !== 'busy' ? wrapWords(state.msg.text, width0).slice(0, 2) : null
+  // a warning or an error that does not fit beside the decision summary gets the status rows to itself (two at
+  // most) rather than being cut
+  const statusLines = (() => {
+    const m = state.msg
+    if (!m || (m.tone !== 'error' && m.tone !== 'warn') || state.mode.kind === 'busy') return null
+    if (m.text.length + 35 <= width0) return null
+    return wrapWords(m.text, width0).slice(0, 2)
+  })()
   const lay = layoutOf(result, size, statusLines?.length ?? 1)
   const {width} = lay
 
@@ -237,7 +243,7 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
         ...x,
         mode: {kind: 'main'},
         decisions: accept(x.decisions, x.sel, c, text),
-        msg: {text: `${n}: accepted ${safe(c.insideIp)} — your reason is recorded`, tone: 'ok'},
+        msg: {text: `${n}: accepted ${safe(c.insideIp)}, reason recorded`, tone: 'ok'},
       }))
     } else if (purpose === 'reject') {
       update((x) => ({
@@ -438,13 +444,13 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
     seg(unsaved ? ` · ${pending} not written (w)` : ' · all written', {color: unsaved ? 'yellow' : undefined, dim: !unsaved}),
   ]
   const status: Row[] = statusLines
-    ? statusLines.map((l) => [seg(l, {color: 'red', bold: true})])
+    ? statusLines.map((l) => [seg(l, {color: TONE_COLOR[state.msg?.tone ?? 'error'], bold: true})])
     : [statusRow()]
   function statusRow(): Row {
     return mode.kind === 'busy'
       ? [seg(mode.what, {color: 'cyan', bold: true})]
       : msg
-        ? [seg(msg.text, {color: TONE_COLOR[msg.tone], bold: msg.tone !== 'info'}), seg(' │ ', {dim: true}), ...summary]
+        ? [seg(clip(msg.text, Math.max(10, width - rowText(summary).length - 3)), {color: TONE_COLOR[msg.tone], bold: msg.tone !== 'info'}), seg(' │ ', {dim: true}), ...summary]
         : [...summary, seg(` · out ${safe(drafts.outDir)}`, {dim: true})]
   }
   const keys =

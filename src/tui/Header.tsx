@@ -49,9 +49,19 @@ export function headerRows(result: AttributionResult, maxRows: number): Row[] {
   const warnSeg = warn > 0 ? [seg(`  ⚠ ${warn} warning${warn === 1 ? '' : 's'}`, {color: 'yellow'})] : []
   const room = maxRows - rows.length - 1
   if (room <= 0) return [...rows, subject].slice(0, maxRows)
-  if (notes.length > 0 && room >= notes.length + (warn > 0 ? 1 : 0)) {
-    for (const n of notes) rows.push([seg('• ', {dim: true}), seg(n)])
-    if (warn > 0) rows.push([...warnSeg, seg('  (i: details)', {dim: true})])
+  const need = notes.length + (warn > 0 ? 1 : 0)
+  if (notes.length > 0 && room >= Math.min(need, 4)) {
+    // a tall terminal: the assumptions as a list, as many as fit, the rest behind `i`
+    const shown = room >= need ? notes.length : room - 1
+    for (const n of notes.slice(0, shown)) rows.push([seg('• ', {dim: true}), seg(n)])
+    const more = notes.length - shown
+    if (more > 0 || warn > 0) {
+      rows.push([
+        seg(more > 0 ? `… ${more} more assumption${more === 1 ? '' : 's'}` : '', {dim: true}),
+        ...warnSeg,
+        seg('  (i: details)', {dim: true}),
+      ])
+    }
   } else {
     rows.push([
       seg(`Assumptions (${notes.length}, i: all)`, {dim: true}),
