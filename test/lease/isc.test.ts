@@ -120,6 +120,8 @@ describe('isc-syslog', () => {
     expect(r.leaseEnd! - r.time).toBe(1800_000)
     expect(events.find((e) => e.ip === '192.168.0.60')).toMatchObject({mac: '00:24:e8:11:22:33', hostname: 'printer-3'})
     expect(events.find((e) => e.ip === '192.168.0.61')!.time).toBe(utc('2013-06-18T18:46:00.123Z'))
+    const lt = events.find((e) => e.ip === '192.168.0.62')!
+    expect(lt.leaseEnd! - lt.time).toBe(600_000)
     // "192.168.0.999" is a dhcpd line we cannot read: counted, not dropped silently
     expect(result.malformed.count).toBe(1)
     expect(result.malformed.first[0]!.line).toBe(17)

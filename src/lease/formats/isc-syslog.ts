@@ -80,7 +80,8 @@ export const iscSyslog: LeaseFormat = {
     if (kind === 'ack') {
       const mac = macOf(m[2])
       const tail = m[5] ?? ''
-      const dur = / lease-duration (\d+)/.exec(tail)
+      // Infoblox "lease-duration 1800"; builds patched to log "lease-time 1800" / "(lease-time 1800)"
+      const dur = / \(?lease-(?:duration|time)[ =:](\d+)/.exec(tail)
       const renew = tail.includes('(RENEW)')
       return leaseEvent(
         {
