@@ -81,4 +81,29 @@ describe('natrace report (built CLI)', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--report-tz/)
   })
+
+  it('reads other formats through the same command: Shadowserver scan ports are listening ports', () => {
+    const r = natrace(`${FIX}/shadowserver-scan-http-zip.eml`, '--json')
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.format).toBe('shadowserver-csv')
+    expect(j.incidents.map((i: {portRole: string}) => i.portRole)).toEqual(['listening', 'listening', 'listening'])
+  })
+
+  it('flags incidents outside --our-networks', () => {
+    const r = natrace(`${FIX}/xarf4-login-attack.json`, '--our-networks', '198.51.100.0/24', '--json')
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.incidents[0]).toMatchObject({publicIp: '203.0.113.120', publicPort: 44321, portRole: 'source', outsideOurNetworks: true})
+    expect(j.assumptions.some((a: {kind: string}) => a.kind === 'not-our-network')).toBe(true)
+  })
+
+  it('strips terminal escapes from report text it prints', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natrace-report-'))
+    const f = join(dir, 'evil.txt')
+    writeFileSync(f, '2013-06-18 15:53:34 UTC 198.51.100.7:4000 -> 192.0.2.1:22 \u001b]0;pwned\u0007\u001b[2J\n')
+    const r = natrace(f)
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toMatch(/\u001b/)
+  })
 })
