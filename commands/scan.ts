@@ -58,6 +58,7 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
     idle: Flags.string({description: "a source silent this long closes its window (default 10m)"}),
     'vertical-ports': Flags.string({description: 'distinct ports on one host for a vertical scan (default 20)'}),
     'horizontal-hosts': Flags.string({description: 'distinct hosts on one port for a horizontal sweep (default 25)'}),
+    'trw-min-failures': Flags.string({description: 'failed first contacts (in the current walk) before a TRW verdict is reported (default 6)'}),
     'trw-alpha': Flags.string({description: 'TRW false-positive rate α (default 0.01)'}),
     'trw-beta': Flags.string({description: 'TRW detection rate β (default 0.99)'}),
   }
@@ -82,6 +83,7 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
           idleMs: durationMs('--idle', flags.idle),
           verticalPorts: count('--vertical-ports', flags['vertical-ports']),
           horizontalHosts: count('--horizontal-hosts', flags['horizontal-hosts']),
+          trwMinFailures: count('--trw-min-failures', flags['trw-min-failures']),
           alpha: ratio('--trw-alpha', flags['trw-alpha']),
           beta: ratio('--trw-beta', flags['trw-beta']),
         },

@@ -116,6 +116,8 @@ class Source {
   llr = 0
   trials = 0
   trwFail = 0
+  /** failures since the walk last restarted (a benign decision) */
+  walkFail = 0
   trwDecided: 'scanner' | null = null
   trwAt: number | null = null
   trwAfter: number | null = null
@@ -425,6 +427,7 @@ export class ScanDetector {
       if (h.trw) {
         s.llr -= this.steps.fail
         s.trwFail--
+        if (s.walkFail > 0) s.walkFail--
       }
     }
     if (outcome === UNKNOWN) {
@@ -451,11 +454,13 @@ export class ScanDetector {
         // benign for now: the walk restarts, so a host that starts scanning later is still caught
         s.trwBenign++
         s.llr = 0
+        s.walkFail = 0
       }
     } else {
       s.llr += this.steps.fail
       s.trwFail++
-      if (s.trwDecided === null && s.llr >= this.steps.upper) {
+      s.walkFail++
+      if (s.trwDecided === null && s.llr >= this.steps.upper && s.walkFail >= this.t.trwMinFailures) {
         s.trwDecided = 'scanner'
         s.trwAt = t
         s.trwAfter = s.trials
@@ -471,7 +476,7 @@ export class ScanDetector {
       s.maxLow >= t.verticalPorts ||
       (group >= 0 && groupHosts >= (COMMON_CLIENT.has(group) ? t.horizontalHostsCommon : t.horizontalHosts)) ||
       (s.uncommonHosts >= t.mixedHosts && s.uncommonPorts >= t.mixedPorts) ||
-      (s.trwDecided !== null && s.trwFail >= t.trwMinFailures) ||
+      s.trwDecided !== null ||
       s.synOnly >= t.synOnly ||
       s.tcpUnanswered >= t.synOnly
     if (!crossed) return
@@ -512,7 +517,8 @@ export class ScanDetector {
     }
     const vertical = s.maxLow >= t.verticalPorts
     const mixed = s.uncommonHosts >= t.mixedHosts && s.uncommonPorts >= t.mixedPorts && !(answeredShare !== null && answeredShare >= t.answeredBenign)
-    const trw = s.trwDecided !== null && s.trwFail >= t.trwMinFailures
+    // a peer-to-peer source's contacts go to random peers: the walk alone does not make it a scanner
+    const trw = s.trwDecided !== null && !p2p
     const synOnly = (s.synOnly >= t.synOnly && s.withAck === 0) || (s.tcpUnanswered >= t.synOnly && s.tcpAnswered === 0)
     const parts: string[] = []
     if (vertical) parts.push(`${s.maxLow} distinct ports probed on ${s.maxLowHost} (vertical threshold ${t.verticalPorts})`)
@@ -545,7 +551,7 @@ export class ScanDetector {
     )
     if (known > 0)
       why.push(
-        `${s.answered} of ${known} hosts answered the first contact; TRW ${s.trwDecided ? `scanner but only ${s.trwFail} failures (< ${t.trwMinFailures})` : s.trwBenign ? `decided benign ${s.trwBenign} time(s)` : 'undecided'} (llr ${s.llr.toFixed(2)})`,
+        `${s.answered} of ${known} hosts answered the first contact; TRW ${s.trwDecided ? 'decided scanner, set aside (peer-to-peer contacts go to random peers)' : s.trwBenign ? `decided benign ${s.trwBenign} time(s)` : 'undecided'} (llr ${s.llr.toFixed(2)})`,
       )
     else why.push('the log does not show whether contacts were answered (no TRW)')
     return {kind: null, reason: `not flagged: ${why.join('; ')}`, p2p: null}

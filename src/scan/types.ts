@@ -25,7 +25,7 @@ export interface ScanThresholds {
   /** false-positive (α) and detection (β, "PD") rates */
   alpha: number
   beta: number
-  /** a TRW verdict is reported once this many first contacts failed; default 6 */
+  /** the walk decides "scanner" only once this many first contacts failed since it last restarted; default 6 */
   trwMinFailures: number
   /** share of answered first contacts above which count rules on common ports are set aside; default 0.5 */
   answeredBenign: number

@@ -73,7 +73,7 @@ export function byTime(xs: {at: number; text: string}[]): string[] {
 /** A deterministic pseudo-random generator (tests must not depend on Math.random). */
 export function prng(seed: number): () => number {
   let s = seed >>> 0
-  return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32
 }
 
 export function randomIp(r: () => number, first = 100): string {
