@@ -117,3 +117,21 @@ describe('conntrack', () => {
     )
   })
 })
+
+describe('conntrackd connection log', () => {
+  const stats = fixtureLines('conntrack/conntrackd-stats/conntrackd-stats.log')
+  it('reads conntrackd Stats log lines (ctime, no event marker) and their syslog copy as session ends', () => {
+    const ctx = makeCtx('Europe/Berlin', Date.UTC(2026, 5, 1))
+    const m = new Map(parseAll(conntrack, stats, ctx).map((e) => [e.evidence.line, e]))
+    expect(m.get(1)).toMatchObject({kind: 'session-end', insideIp: '10.9.0.5', insidePort: 45000, outsideIp: '198.51.100.44', outsidePort: 45000, destIp: '192.0.2.80', destPort: 443})
+    expect(iso(m.get(1)!.end)).toBe('2026-03-03T20:16:02.000Z')
+    expect(iso(m.get(1)!.time)).toBe('2026-03-03T20:14:02.000Z')
+    expect(m.get(2)).toMatchObject({kind: 'session-end', protocol: 'udp', outsidePort: 1029})
+    expect(iso(m.get(2)!.time)).toBe('2026-03-03T20:16:05.000Z')
+    expect(m.get(3)).toMatchObject({kind: 'session-end', insideIp: '10.9.0.7', destPort: 80})
+    expect(iso(m.get(3)!.time)).toBe('2026-03-03T20:16:00.000Z')
+    expect(m.has(4)).toBe(false)
+    expect(ctx.bad).toEqual([])
+    expect(conntrack.detect(stats)).toBeGreaterThan(0.5)
+  })
+})

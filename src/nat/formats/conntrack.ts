@@ -9,6 +9,8 @@
  *   are always an integer count of microseconds, never a decimal fraction.
  * - `-o extended` / /proc/net/nf_conntrack put "ipv4     2 " before the protocol.
  * - the same text behind a syslog header (logger, conntrackd, ulogd) takes the header's stamp.
+ * - conntrackd's connection log (Stats LogFile: "ctime<TAB>tcp 6 src=… delta-time=N", or its syslog copy
+ *   tagged conntrackd) lists flows as they are destroyed: session ends.
  * - a table line (`conntrack -L`, /proc/net/nf_conntrack) has no stamp of its own: with "[start=ctime]"
  *   (nf_conntrack_timestamp) it proves the session's start; without any stamp it cannot be placed in time.
  *
@@ -32,6 +34,8 @@ const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
 const PROTO = /^(?:(ipv4|ipv6)\s+\d+\s+)?([a-z][a-z0-9-]*)\s+(\d{1,3})\s/
 const CTIME = /\[(start|stop)=\w{3} (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\]/g
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
+/** conntrackd's log file: ctime(3) then a tab ('Tue Jun 18 15:53:34 2013\t'), bracketed in some versions */
+const CTIME_AT = /^\[?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\]?\s+/
 
 interface Tuple {
   src?: string
@@ -69,11 +73,12 @@ function ctimeOf(body: string, which: 'start' | 'stop', ctx: ParseContext): Reso
   return undefined
 }
 
+const TABLE_LINE = /(?:^|\s)(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d{1,3}\s(?:[^=]*\s)?src=\S+ dst=\S+/
+
 function looksConntrack(l: string): boolean {
   if (l.indexOf(' src=') < 0 || l.indexOf(' dst=') < 0) return false
   if (EVENT.test(l)) return true
-  const s = l.trimStart()
-  return PROTO.test(s)
+  return TABLE_LINE.test(l.slice(0, 1000))
 }
 
 export const conntrack: NatFormat = {
@@ -90,7 +95,18 @@ export const conntrack: NatFormat = {
     // time stamp: "[epoch.usec]" first, or a syslog header (possibly followed by "[epoch.usec]")
     let i = skipSpaces(t, 0)
     let time: Resolved | undefined
-    if (t.charCodeAt(i) === 91 /* [ */) {
+    // conntrackd's connection log (Stats LogFile, or its syslog copy) writes flows as they are destroyed
+    let conntrackd = false
+    const cm = CTIME_AT.exec(t)
+    if (cm) {
+      const month = monthNumber(cm[1]!)
+      if (month) {
+        const r = wallTime(ctx, {year: Number(cm[6]), month, day: Number(cm[2]), hour: Number(cm[3]), minute: Number(cm[4]), second: Number(cm[5])})
+        if (!Number.isNaN(r.ms)) time = r
+      }
+      i = cm[0].length
+      conntrackd = true
+    } else if (t.charCodeAt(i) === 91 /* [ */) {
       const e = epochStamp(t, i)
       if (e) {
         time = {ms: e.ms}
@@ -101,10 +117,21 @@ export const conntrack: NatFormat = {
       if (head) {
         time = head.time
         i = head.rest
+        const srcAt = t.indexOf('src=')
+        // "host tag[pid]: message"
+        const colon = t.indexOf(': ', i)
+        if (colon > 0 && colon < srcAt) {
+          const tag = t.slice(i, colon).split(' ').pop() ?? ''
+          if (/^conntrackd(?:\[\d+\])?$/.test(tag)) conntrackd = true
+          i = colon + 2
+        }
         const b = t.indexOf('[', i)
-        if (b >= 0 && b < t.indexOf('src=')) {
+        if (b >= 0 && b < srcAt) {
           const e = epochStamp(t, b)
-          if (e) time = {ms: e.ms}
+          if (e) {
+            time = {ms: e.ms}
+            i = e.next
+          }
         }
       }
     }
@@ -117,7 +144,7 @@ export const conntrack: NatFormat = {
     } else {
       // a table line: "ipv4 2 tcp 6 431999 ESTABLISHED src=..." or "tcp 6 431999 ESTABLISHED src=..."
       bodyStart = i
-      kind = 'mapping'
+      kind = conntrackd ? 'session-end' : 'mapping'
     }
     const body = t.slice(skipSpaces(t, bodyStart))
     const pm = PROTO.exec(body)
