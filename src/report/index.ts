@@ -194,13 +194,20 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
     }
     assumptions.push({kind: 'public-ip', text: `the report masks the reported IP address; ${ip} taken from --public-ip`, file})
   }
+  if (masked.length === 0 && opts.publicIp) {
+    const ip = canonicalIp(opts.publicIp)
+    const named = [...new Set(raw.map((i) => i.publicIp).filter((x): x is string => !!x))]
+    if (ip && !named.includes(ip)) {
+      assumptions.push({kind: 'public-ip', text: `--public-ip ${ip} not used: the report names ${named.slice(0, 5).join(', ')} itself`, file})
+    }
+  }
   if (raw.every((i) => i.publicIp === null)) {
     throw new NatraceError('the report names no IP address of ours (no source IP in its incidents)', EXIT.badInput, file)
   }
   const kept = raw.filter((i) => i.publicIp !== null)
   if (kept.length < raw.length) warnings.push({kind: 'report-warning', text: `${raw.length - kept.length} row(s) without an IP address were skipped`, file})
 
-  let incidents = result.collapse === false ? kept.map(toIncident) : collapse(kept)
+  const incidents = result.collapse === false ? kept.map(toIncident) : collapse(kept)
   incidents.sort((a, b) => a.time - b.time)
 
   // zone assumptions: one per distinct decision
