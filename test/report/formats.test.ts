@@ -19,6 +19,26 @@ describe('X-ARF 0.2', () => {
   })
 })
 
+describe('X-ARF-like YAML from other senders', () => {
+  it('batched base64 YAML attachments with quoted values and python tags: one incident each', async () => {
+    const r = await readReport(`${FIX}/xarf-batched-yaml-attachments.eml`)
+    expect(r.format).toBe('xarf')
+    expect(r.ticket).toBeNull()
+    expect(r.incidents).toHaveLength(2)
+    for (const i of r.incidents) {
+      expect(i).toMatchObject({publicIp: '198.51.100.140', publicPort: 443, portRole: 'destination'})
+      expect(iso(i.time)).toBe('2025-04-02T00:03:11Z')
+    }
+  })
+
+  it('lower-case keys (ip, last_seen) and a CSIRT ticket tag; no port', async () => {
+    const r = await readReport(`${FIX}/xarf-like-malware-url-lowercase.eml`)
+    expect(r.ticket).toBe('CSIRT#2025040100000042')
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.200', publicPort: null, portRole: null})
+    expect(iso(r.incidents[0]!.time)).toBe('2025-04-01T02:04:18Z')
+  })
+})
+
 describe('XARF 4 JSON', () => {
   it('reads source_port as our source port from a bare JSON file', async () => {
     const r = await readReport(`${FIX}/xarf4-login-attack.json`)
