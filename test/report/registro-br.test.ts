@@ -48,3 +48,32 @@ describe('registro-br', () => {
     expect(r.assumptions.find((x) => x.kind === 'report-zone')?.text).toMatch(/--report-tz/)
   })
 })
+
+describe('registro-br ugly variants', () => {
+  it('reads unquoted, reply-quoted, offset-stamped, ICMP and protocol-name lines', async () => {
+    const {reportOf, iso} = await import('./helpers.js')
+    const r = await reportOf(
+      [
+        'From: "CERT.br" <cert@cert.br>',
+        'Subject: RE: [NicBr-20140101-7 ] varredura',
+        'Date: Wed, 01 Jan 2014 12:00:00 -0200',
+        '',
+        '> 2013-12-31 23:59:58 200.1.2.3/40001->198.51.100.1/22 6(0)',
+        '"2013-12-31 23:59:59 -0200" 200.1.2.3/40002->198.51.100.1/22 6(0)',
+        '"2014-01-01 00:00:01" 200.1.2.3->198.51.100.1 1(8)',
+        '"2014-01-01 00:00:02" 200.1.2.3:40003->198.51.100.1:53 UDP',
+        '"2014-01-01 00:00:03" [2001:db8::5]/40004->2001:db8:1::1/443 6(0)',
+      ].join('\n'),
+    )
+    expect(r.format).toBe('registro-br')
+    expect(r.ticket).toBe('NicBr-20140101-7')
+    const by = (p: number | null) => r.incidents.find((i) => i.publicPort === p)!
+    // Brasília summer time in December 2013: -02:00
+    expect(iso(by(40001).time)).toBe('2014-01-01T01:59:58Z')
+    expect(by(40002).zone.how).toBe('stated')
+    const icmp = by(null)
+    expect(icmp).toMatchObject({protocol: 'icmp', portRole: null, destIp: '198.51.100.1'})
+    expect(by(40003)).toMatchObject({protocol: 'udp', destPort: 53, portRole: 'source'})
+    expect(by(40004)).toMatchObject({publicIp: '2001:db8::5', destIp: '2001:db8:1::1', destPort: 443})
+  })
+})

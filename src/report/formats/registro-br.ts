@@ -19,7 +19,7 @@ export const BRASILIA: ZoneConvention = {
 const STAMP = String.raw`"?(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|BRT|BRST))?)"?`
 const ADDR = String.raw`([0-9A-Fa-fxX*.:\[\]]+?)(?:[/:#](\d{1,5}))?`
 /** one log line: stamp, src[/port] -> dst[/port], optional "6(0)" */
-export const LINE = new RegExp(String.raw`^\s*(?:>\s*)*${STAMP}\s+${ADDR}\s*-+>\s*${ADDR}(?:\s+(\d{1,3})(?:\s*\((\d+)\))?)?\s*$`)
+export const LINE = new RegExp(String.raw`^\s*(?:>\s*)*${STAMP}\s+${ADDR}\s*-+>\s*${ADDR}(?:\s+(\d{1,3}|tcp|udp|icmp)(?:\s*\((\d+)\))?)?\s*$`, 'i')
 
 const SENDERS = /(^|\.)(cert\.br|nic\.br|registro\.br)$/i
 
