@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {fail} from '../../src/cli/errors.js'
 import {EXIT, UsageError} from '../../src/io/errors.js'
+import {canonicalIp} from '../../src/io/net.js'
 import {isoUtc, parseIso, systemZone, toZone} from '../../src/io/time.js'
 import {describeRule, detNatInsideAll, detNatOutsideAll, loadDetNat, type DetNatRule} from '../../src/nat/detnat.js'
 
@@ -53,6 +54,9 @@ Exit codes: 0 one answer; 3 no rule maps it, or rules live at that time disagree
     try {
       const {flags} = await this.parse(DetnatLookup)
       if (!flags.inside && !flags.public) throw new UsageError('give --public IP --port N, or --inside IP')
+      for (const [flag, v] of [['--public', flags.public], ['--inside', flags.inside]] as const) {
+        if (v !== undefined && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(canonicalIp(v) ?? '')) throw new UsageError(`${flag} "${v}" is not an IPv4 address (deterministic NAT is IPv4 only)`)
+      }
       const rules = loadDetNat(flags['det-nat'])
       let ms: number | null = null
       let zone: string | null = null
