@@ -60,6 +60,24 @@ describe('ARF', () => {
   })
 })
 
+describe('ARF without Source-IP and JMRP', () => {
+  it('takes the IP from the attached message when the feedback report has no Source-IP, and flags it', async () => {
+    const r = await readReport(`${FIX}/arf-no-source-ip.eml`)
+    expect(r.format).toBe('arf')
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.31', publicPort: null, portRole: null})
+    // Received-Date PDT = -07:00
+    expect(iso(r.incidents[0]!.time)).toBe('2025-04-11T06:40:12Z')
+    expect(r.assumptions.some((a) => /no Source-IP/.test(a.text))).toBe(true)
+  })
+
+  it('reads a JMRP complaint: IP from the subject, time from X-OriginalArrivalTime', async () => {
+    const r = await readReport(`${FIX}/jmrp-complaint.eml`)
+    expect(r.format).toBe('arf')
+    expect(r.incidents[0]!.publicIp).toBe('203.0.113.32')
+    expect(iso(r.incidents[0]!.time)).toBe('2025-04-11T07:34:45Z')
+  })
+})
+
 describe('ACNS', () => {
   it('reads the PGP dash-escaped inline XML and the attachment as ONE notice; Port = listening', async () => {
     const r = await readReport(`${FIX}/acns-pgp-inline-and-attached.eml`)
