@@ -60,7 +60,7 @@ type NotePurpose = 'note' | 'accept' | 'reject'
 
 type Mode =
   | {kind: 'main'}
-  | {kind: 'help'}
+  | {kind: 'help'; scroll: number}
   | {kind: 'info'; scroll: number}
   | {kind: 'note'; purpose: NotePurpose; cand: number}
   | {kind: 'preview'; tabs: PreviewTab[]; tab: number; scroll: number}
@@ -148,7 +148,6 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
   const size = useTermSize(fixed)
   const incidents = result.incidents
   const [state, setState] = useState<UiState>(() => initialState(result))
-  // an error message gets a second status row rather than being cut
   const width0 = Math.max(40, size.columns)
   // a warning or an error that does not fit beside the decision summary gets the status rows to itself (two at
   // most) rather than being cut
@@ -277,8 +276,16 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
         return
       }
       case 'help':
-        if (key.escape || input === '?' || input === 'q') setMode({kind: 'main'})
+      case 'info': {
+        const len = (mode.kind === 'help' ? helpRows(L.width) : infoRows(result, L.width)).length
+        const to = (v: number) => setMode({...mode, scroll: clampTo(v, len, L.bodyH)})
+        if (key.escape || input === 'q' || input === (mode.kind === 'help' ? '?' : 'i')) setMode({kind: 'main'})
+        else if (key.downArrow || input === 'j') to(mode.scroll + 1)
+        else if (key.upArrow || input === 'k') to(mode.scroll - 1)
+        else if (key.pageDown || input === ' ' || input === 'J') to(mode.scroll + L.bodyH - 2)
+        else if (key.pageUp || input === 'K') to(mode.scroll - L.bodyH + 2)
         return
+      }
       case 'written':
         setMode({kind: 'main'})
         return
@@ -287,16 +294,6 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
         else if (input === 'w') runWrite('quit')
         else if (key.escape || input === 'n' || input === 'q') setMode({kind: 'main'})
         return
-      case 'info': {
-        const len = infoRows(result, L.width).length
-        const to = (v: number) => setMode({...mode, scroll: clampTo(v, len, L.bodyH)})
-        if (key.escape || input === 'i' || input === 'q') setMode({kind: 'main'})
-        else if (key.downArrow || input === 'j') to(mode.scroll + 1)
-        else if (key.upArrow || input === 'k') to(mode.scroll - 1)
-        else if (key.pageDown || input === ' ' || input === 'J') to(mode.scroll + L.bodyH - 2)
-        else if (key.pageUp || input === 'K') to(mode.scroll - L.bodyH + 2)
-        return
-      }
       case 'preview': {
         const n = mode.tabs.length
         const len = previewRows(mode.tabs, mode.tab, L.width).lines.length
@@ -344,7 +341,7 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
     if (key.tab) return moveCand(key.shift ? -1 : 1, true)
     if (key.pageDown || input === 'J' || input === ' ') return scrollBy(page)
     if (key.pageUp || input === 'K') return scrollBy(-page)
-    if (input === '?') return setMode({kind: 'help'})
+    if (input === '?') return setMode({kind: 'help', scroll: 0})
     if (input === 'i') return setMode({kind: 'info', scroll: 0})
     if (input === 'q' || key.escape) {
       if (snapshot(result, s.decisions) !== s.saved) return setMode({kind: 'confirm-quit'})
@@ -389,7 +386,7 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
   const {bodyH, listH, detailH} = lay
 
   let body: ReactNode
-  if (mode.kind === 'help') body = <Paged rows={helpRows(width)} scroll={0} height={bodyH} width={width} />
+  if (mode.kind === 'help') body = <Paged rows={helpRows(width)} scroll={mode.scroll} height={bodyH} width={width} />
   else if (mode.kind === 'info') body = <Paged rows={infoRows(result, width)} scroll={mode.scroll} height={bodyH} width={width} />
   else if (mode.kind === 'confirm-quit') body = <Rows rows={confirmQuitRows(pending, width)} width={width} />
   else if (mode.kind === 'written')
@@ -476,7 +473,15 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
                 ],
                 width,
               )
-            : keysRow([['Esc', 'back']], width)
+            : mode.kind === 'help' || mode.kind === 'info'
+              ? keysRow(
+                  [
+                    ['Esc', 'back'],
+                    ['↑↓ PgUp/PgDn', 'scroll'],
+                  ],
+                  width,
+                )
+              : keysRow([['any key', 'back']], width)
 
   return (
     <Box flexDirection="column" width={width} height={lay.height}>

@@ -20,6 +20,7 @@ export const KEYMAP: Array<[string, string]> = [
   ['i', 'all assumptions, inputs and warnings'],
   ['?', 'this help'],
   ['q', 'quit (asks when decisions are not written yet)'],
+  ['Ctrl-C', 'leave at once (decisions not written are lost)'],
 ]
 
 export function helpRows(width: number): Row[] {

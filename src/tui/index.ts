@@ -22,7 +22,8 @@ export async function runReview(
 ): Promise<ReviewOutcome> {
   const stdout = io.stdout ?? process.stdout
   const stdin = io.stdin ?? process.stdin
-  let outcome: ReviewOutcome = {exitCode: 0, decisions: []}
+  // stays 130 when the session ends without saying how: Ctrl-C (ink exits on it)
+  let outcome: ReviewOutcome = {exitCode: 130, decisions: []}
   stdout.write(ALT_ON)
   const restore = () => stdout.write(ALT_OFF)
   process.once('exit', restore)

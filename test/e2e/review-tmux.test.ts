@@ -24,16 +24,20 @@ function tmux(...args: string[]): string {
   return r.stdout
 }
 
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION)
+const screen = (session = SESSION) => tmux('capture-pane', '-p', '-t', session)
+/** the pane with its colours, as SGR sequences */
+const screenWithStyle = (session = SESSION) => tmux('capture-pane', '-p', '-e', '-t', session)
+// SGR colour parameters: 30–38 / 90–97 foreground, 40–48 / 100–107 background
+const COLOUR = /\u001b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7]|4[0-8]|10[0-7])(?:;[0-9;]*)?m/
 const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k)
 const typeText = (text: string) => tmux('send-keys', '-t', SESSION, '-l', text)
 
 /** Polls the pane until it shows every text / pattern (the CLI starts, reads the logs, re-renders). */
-async function waitFor(wanted: Array<string | RegExp>, ms = 20_000): Promise<string> {
+async function waitFor(wanted: Array<string | RegExp>, ms = 20_000, session = SESSION): Promise<string> {
   const end = Date.now() + ms
   let s = ''
   for (;;) {
-    s = screen()
+    s = screen(session)
     if (wanted.every((w) => (typeof w === 'string' ? s.includes(w) : w.test(s)))) return s
     if (Date.now() > end) throw new Error(`the terminal never showed ${wanted.map(String).join(', ')}; screen:\n${s}`)
     await new Promise((r) => setTimeout(r, 100))
@@ -45,14 +49,14 @@ const shq = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`
 describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, samples)', () => {
   let cwd: string
   let out: string
+  const command = (outDir: string) => [process.execPath, join(ROOT, 'bin/run.js'), 'review', REPORT, ...SAMPLE_ARGS, '--out', outDir].map(shq).join(' ')
 
   beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'natrace-e2e-review-'))
     writeFileSync(join(cwd, 'natrace.config.json'), JSON.stringify({organisation: 'Provedor Exemplo', from: 'Provedor Exemplo Abuse <abuse@provedor-exemplo.com.br>'}))
     out = join(cwd, 'drafts')
-    const cmd = [process.execPath, join(ROOT, 'bin/run.js'), 'review', REPORT, ...SAMPLE_ARGS, '--out', out].map(shq).join(' ')
     // the shell stays after natrace ends so its exit code can be read from the pane
-    tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', '-c', cwd, '-e', 'TZ=UTC', `${cmd}; echo "natrace-exit=$?"; sleep 120`)
+    tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', '-c', cwd, '-e', 'TZ=UTC', `${command(out)}; echo "natrace-exit=$?"; sleep 120`)
   })
 
   afterAll(() => {
@@ -68,6 +72,7 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
     expect(s).toMatch(/#2\s+✔ ATTRIBUTED .*203\.0\.113\.5:52218/)
     expect(s).toMatch(/#4\s+\? AMBIGUOUS .*203\.0\.113\.5:40001/)
     expect(s).toContain('q quit')
+    expect(screenWithStyle()).toMatch(COLOUR) // statuses in colour by default
     const lines = s.replace(/\n+$/, '').split('\n')
     expect(lines.length).toBeLessThanOrEqual(24)
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80)
@@ -127,6 +132,16 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
     expect(s.split('\n').some((l) => [...l].length > 80)).toBe(true)
     tmux('resize-window', '-t', SESSION, '-x', '80', '-y', '24')
     await waitFor([/Assumptions \(\d+, i: all\)/])
+  })
+
+  it('respects NO_COLOR: no colour at all, statuses still spelled out', async () => {
+    tmux('new-session', '-d', '-s', 'nocolor', '-x', '80', '-y', '24', '-c', cwd, '-e', 'TZ=UTC', '-e', 'NO_COLOR=1', `${command(join(cwd, 'nc'))}; echo "natrace-exit=$?"; sleep 120`)
+    await waitFor(['Incidents 4'], 60_000, 'nocolor')
+    const styled = screenWithStyle('nocolor')
+    expect(styled).not.toMatch(COLOUR)
+    expect(styled).toContain('✔ ATTRIBUTED')
+    tmux('send-keys', '-t', 'nocolor', 'q')
+    await waitFor(['natrace-exit=0'], 20_000, 'nocolor')
   })
 
   it('quits at once when everything is written, exit 0, and gives the terminal back', async () => {
