@@ -147,9 +147,10 @@ describe('natrace logs parse (built CLI)', () => {
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({format: 'mikrotik', insideIp: '100.64.12.9', outsidePort: 2050, subscriber: 'joao', line: 2})
-    // without a filter the message split over lines 4-5 is joined
-    const all = natrace('parse', join(dir, 'firewall.log'), '--json').stdout.trim().split('\n').map((l) => JSON.parse(l))
-    expect(all.find((x) => x.line === 4)).toMatchObject({outsideIp: '198.51.100.21', outsidePort: 33000, destIp: '203.0.113.81', destPort: 443, subscriber: 'ana'})
+    // a message split over lines 4-5 is joined, also when the filter only matches its first half
+    const split = natrace('parse', join(dir, 'firewall.log'), '--ip', '198.51.100.21', '--json').stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(split).toHaveLength(1)
+    expect(split[0]).toMatchObject({line: 4, outsideIp: '198.51.100.21', outsidePort: 33000, destIp: '203.0.113.81', destPort: 443, subscriber: 'ana'})
   })
 
   it('obeys --format and reads nothing a forced format does not understand', () => {
