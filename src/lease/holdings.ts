@@ -93,8 +93,12 @@ function addEvidence(w: Work, e: Evidence): void {
   w.evidence.push(e)
 }
 
+/**
+ * The client identity a period belongs to: MAC and subscriber together (one CPE MAC can carry two PPPoE
+ * accounts one after the other: they must not merge), MAC alone, subscriber alone, or "unknown".
+ */
 function keyOf(e: {mac: string | null; subscriber: string | null}): string {
-  if (e.mac) return `mac:${e.mac}`
+  if (e.mac) return e.subscriber ? `mac:${e.mac}|sub:${e.subscriber}` : `mac:${e.mac}`
   if (e.subscriber) return `sub:${e.subscriber}`
   return 'unknown'
 }
@@ -159,10 +163,13 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
     const open = new Map<string, Work>()
     const all: Work[] = []
     let lastOpenKey: string | undefined
+    const byMac = new Map<string, string>()
     for (const {e} of list) {
       first = Math.min(first, e.time)
       last = Math.max(last, e.time)
       let key = keyOf(e)
+      // a record naming only the MAC (a DHCPEXPIRE, a DHCPACK beside RADIUS) belongs to that MAC's current client
+      if (e.mac && !e.subscriber) key = byMac.get(e.mac) ?? key
       if (CLOSING.has(e.event)) {
         // a close that names nobody (DHCPEXPIRE without MAC, a deletion) applies to the latest grant
         if (key === 'unknown' && lastOpenKey) key = lastOpenKey
@@ -193,6 +200,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
       }
       if (!OPENING.has(e.event)) continue
       lastOpenKey = key
+      if (e.mac) byMac.set(e.mac, key)
       const isStatic = e.event === 'static'
       const stated = e.leaseEnd === null || Number.isNaN(e.leaseEnd) ? null : Math.max(e.leaseEnd, e.time) // Infinity: stated "never"
       // a lease block or static entry without an end is open-ended; a grant without a stated time is assumed
@@ -202,7 +210,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
         cur.lastEvidence = Math.max(cur.lastEvidence, e.time)
         addEvidence(cur, e.evidence)
         if (e.hostname) cur.hostname = e.hostname
-        if (e.subscriber) cur.subscriber = e.subscriber
+        if (e.subscriber && !cur.subscriber) cur.subscriber = e.subscriber
         if (known !== null) {
           cur.knownEnd = Math.max(cur.knownEnd, known)
           if (e.time >= cur.knownAt) {

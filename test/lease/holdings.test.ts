@@ -184,3 +184,21 @@ describe('holdings', () => {
     )
   })
 })
+
+describe('holdings: identities', () => {
+  it('does not merge two subscribers behind one CPE MAC: earlier traffic names the earlier account', () => {
+    const h = buildHoldings([
+      ev('start', '2013-06-18T10:00:00Z', A, {subscriber: 'ana'}),
+      // ana's Stop was lost: bruno's Start on the same CPE must not rename ana's session
+      ev('start', '2013-06-18T10:30:05Z', A, {subscriber: 'bruno'}),
+      ev('interim', '2013-06-18T10:40:00Z', A, {subscriber: 'bruno'}),
+    ])
+    expect(h.lookup('10.0.0.5', utc('2013-06-18T10:20:00Z')).holders.map((p) => p.subscriber)).toEqual(['ana'])
+    expect(h.lookup('10.0.0.5', utc('2013-06-18T10:35:00Z')).holders.map((p) => p.subscriber)).toEqual(['bruno'])
+  })
+
+  it('applies a MAC-only expiry to that MAC\'s current account', () => {
+    const h = buildHoldings([ev('start', '2013-06-18T10:00:00Z', A, {subscriber: 'ana'}), ev('expire', '2013-06-18T10:20:00Z', A)])
+    expect(h.periods('10.0.0.5')).toEqual([expect.objectContaining({subscriber: 'ana', endHow: 'expire', end: utc('2013-06-18T10:20:00Z')})])
+  })
+})
