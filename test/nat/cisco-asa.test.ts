@@ -54,6 +54,15 @@ describe('cisco-asa', () => {
     expect(udp!.end! - udp!.time).toBe(10 * 3600_000)
   })
 
+  it('takes the mapped address of a teardown from the Built line of the same connection, so start and end pair', () => {
+    const evs = parseAll(ciscoAsa, [pat[1]!, pat[3]!], ctx2025())
+    expect(evs[1]).toMatchObject({kind: 'session-end', insideIp: '192.168.10.21', insidePort: 53311, outsideIp: '203.0.113.40', outsidePort: 21877})
+    // same connection id but another inside host (ids of another device): nothing is carried over
+    const other = pat[3]!.replace('inside:192.168.10.21/53311', 'inside:192.168.10.99/53311')
+    const evs2 = parseAll(ciscoAsa, [pat[1]!, other], ctx2025())
+    expect(evs2[1]).toMatchObject({insideIp: '192.168.10.99', outsideIp: null, outsidePort: null})
+  })
+
   it('prefers the device stamp (with year) over the relay header, and reads an idfw user glued to the port', () => {
     const [ev] = parseAll(ciscoAsa, [relayed[0]!], ctx2025())
     expect(ev).toMatchObject({insideIp: '192.168.10.77', insidePort: 49152, outsideIp: '203.0.113.41', outsidePort: 33000})

@@ -14,8 +14,8 @@
  * side is the host on the lower-security interface (the remote peer, for inbound AND outbound connections)
  * and the "to" side the host on the higher-security interface, its mapped address in parentheses. The
  * parenthesised mapped address equals the real one when no translation applied; it is reported as written.
- * 302014/302016 carry no mapped address: outside fields stay null (the engine pairs them with the Built line
- * or a 305011 by inside ip:port and peer).
+ * 302014/302016 carry no mapped address: it is taken from the Built line of the same connection id read
+ * earlier in the file (same inside and peer addresses), else the outside fields stay null.
  *
  * Time: the device's own stamp ("Jun 18 2013 15:53:34", EMBLEM's "*Jun 18 15:53:34.123 UTC") is preferred
  * over a relay's syslog header; zone-less stamps take the file's zone.
@@ -203,6 +203,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
     e.outsidePort = mp
     e.destIp = dest
     e.destPort = dp
+    remember(ctx, m[3]!, e)
     return e
   }
   if (id === '302014' || id === '302016') {
@@ -220,6 +221,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
     e.destIp = dest
     e.destPort = dp
     e.end = t.ms
+    recall(ctx, m[2]!, e)
     const d = durationMs(m[9])
     if (d !== null) startBefore(e, d)
     return e
@@ -261,6 +263,53 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   e.phase = phase
   if (phase !== 'open') e.end = t.ms
   return e
+}
+
+/**
+ * 302014/302016 carry no mapped address. When this file held the 302013/302015 Built line of the same
+ * connection id, with the same inside and peer addresses, its mapped address is the teardown's too: filled
+ * in so that start and end pair into one translation. Per file, bounded.
+ */
+const CONN_KEY = 'cisco-asa:connections'
+const CONN_MAX = 200_000
+
+interface Built {
+  insideIp: string | null
+  insidePort: number | null
+  destIp: string | null
+  destPort: number | null
+  outsideIp: string | null
+  outsidePort: number | null
+}
+
+function conns(ctx: ParseContext): Map<string, Built> {
+  let m = ctx.state[CONN_KEY] as Map<string, Built> | undefined
+  if (!m) ctx.state[CONN_KEY] = m = new Map()
+  return m
+}
+
+function remember(ctx: ParseContext, connId: string, e: NatEvent): void {
+  const m = conns(ctx)
+  if (m.size >= CONN_MAX) {
+    // forget the oldest tenth (insertion order): connections that never saw a teardown in this file
+    let n = CONN_MAX / 10
+    for (const k of m.keys()) {
+      m.delete(k)
+      if (--n <= 0) break
+    }
+  }
+  m.set(connId, {insideIp: e.insideIp, insidePort: e.insidePort, destIp: e.destIp, destPort: e.destPort, outsideIp: e.outsideIp, outsidePort: e.outsidePort})
+}
+
+function recall(ctx: ParseContext, connId: string, e: NatEvent): void {
+  const m = ctx.state[CONN_KEY] as Map<string, Built> | undefined
+  const b = m?.get(connId)
+  if (!b) return
+  m!.delete(connId)
+  if (b.insideIp === e.insideIp && b.insidePort === e.insidePort && b.destIp === e.destIp && b.destPort === e.destPort) {
+    e.outsideIp = b.outsideIp
+    e.outsidePort = b.outsidePort
+  }
 }
 
 function closeOrOpen(e: NatEvent, teardown: boolean, dur: string | undefined, t: Resolved): NatEvent {
