@@ -178,3 +178,25 @@ describe('ipfw stamps across a repeated daylight-saving hour', () => {
     expect(evs[0]!.timeAlt).toBeUndefined()
   })
 })
+
+describe('ipfw repeats written by other syslog daemons', () => {
+  const first = 'Mar  3 21:14:02 gw kernel: ipfw: 1 Count TCP 10.20.4.17:40112 198.18.44.9:6881 in via igb1'
+  it('reads rsyslog\'s "message repeated N times: [ …]" as the same packet at its own stamp', () => {
+    const evs = parseAll(ipfw, [first, 'Mar  3 21:14:11 gw kernel: message repeated 2 times: [ ipfw: 1 Count TCP 10.20.4.17:40112 198.18.44.9:6881 in via igb1]'])
+    expect(evs).toHaveLength(2)
+    expect(evs[1]).toMatchObject({insideIp: '10.20.4.17', insidePort: 40112, destPort: 6881})
+    expect(iso(evs[1]!.time)).toBe('2026-03-03T21:14:11.000Z')
+  })
+  it('reads syslog-ng\'s "Last message \'…\' repeated" after an ipfw line, and is not fooled by its truncated quote', () => {
+    const ctx = makeCtx()
+    const evs = parseAll(ipfw, [first, "Mar  3 21:14:11 gw syslog-ng[77]: Last message 'ipfw: 1 Count TCP 1' repeated 2 times, suppressed by syslog-ng on gw"], ctx)
+    expect(ctx.bad).toEqual([])
+    expect(evs).toHaveLength(2)
+    expect(evs[1]).toMatchObject({insideIp: '10.20.4.17', insidePort: 40112, destPort: 6881})
+    expect(evs[1]!.evidence.line).toBe(2)
+    // not right after an ipfw line: nothing
+    const ctx2 = makeCtx()
+    expect(parseAll(ipfw, ["Mar  3 21:14:11 gw syslog-ng[77]: Last message 'ipfw: 1 Count TCP 1' repeated 2 times, suppressed by syslog-ng on gw"], ctx2)).toEqual([])
+    expect(ctx2.bad).toEqual([])
+  })
+})

@@ -25,6 +25,7 @@ const MARK = 'ipfw: '
 const BODY =
   /^(-?\d+) (.+?) (TCP|UDP|UDPLite|UDP-Lite|SCTP|ICMP(?::\d+\.\d+)?|ICMPv6(?::\d+\.\d+)?|P:\d+|MAC)(?: (\S+)(?: (\S+))?)? (?:(in|out) via (\S+)|\[no if info\])(?: \(frag ([^)]*)\))?\s*$/
 const REPEAT = /(?:^|\s)(?:last )?message repeated (\d+) times?\s*$/
+const SNG_REPEAT = /Last message '[^]*' repeated \d+ times?/
 
 interface Last {
   no: number
@@ -134,13 +135,14 @@ export const ipfw: NatFormat = {
     const t = line.text
     const k = t.indexOf(MARK)
     if (t.length > MAX_LINE) return tooLong(line, ctx, k >= 0, 'ipfw')
-    if (k < 0) {
+    // syslog-ng quotes the start of the repeated message: "Last message 'ipfw: 1 Count TCP 1' repeated 2 times, …"
+    const sng = k < 0 ? -1 : t.lastIndexOf("Last message '", k)
+    if (k < 0 || sng >= 0) {
       // syslogd's "last message repeated N times" right after one of our lines: the same packet again
       if (t.indexOf('repeated') < 0) return null
       const last = ctx.state.ipfwLast as Last | undefined
       if (!last || last.no !== line.no - 1) return null
-      const r = REPEAT.exec(t)
-      if (!r) return null
+      if (!(sng >= 0 ? SNG_REPEAT.test(t) : REPEAT.test(t))) return null
       const head = syslogStamp(t, ctx)
       if (!head) return null
       const ev: NatEvent = {...last.ev, time: head.time.ms, evidence: evidence(line, ctx, `${last.ev.evidence.role} (syslog repeat of line ${last.ev.evidence.line})`)}
