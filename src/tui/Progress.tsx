@@ -12,6 +12,8 @@ const SHOWN: Phase[] = PHASE_ORDER.filter((p) => p !== 'done')
 export function progressRows(state: ProgressState, now: number, width: number, title: string): Row[] {
   const rows: Row[] = [rule(`natrace review · ${safe(title)}`, width, {color: 'cyan'}), []]
   const current = state.current
+  // NAT records matched to an incident: counted while the NAT logs are read, final when the lease step starts
+  const matched = Math.max(state.phases.nat?.last.matched ?? 0, state.phases.leases?.first.matched ?? 0)
   for (const ph of SHOWN) {
     const v = viewPhase(state, ph, now)
     if (!v) {
@@ -44,7 +46,7 @@ export function progressRows(state: ProgressState, now: number, width: number, t
         rows.push([
           seg('     '),
           seg(`${formatCount(v.lines)} lines${lps}`),
-          ph === 'nat' ? seg(` · ${v.matched} matched an incident so far`, {color: v.matched > 0 ? 'green' : undefined}) : seg(''),
+          ph === 'nat' ? seg(` · ${matched} matched an incident${done ? '' : ' so far'}`, {color: matched > 0 ? 'green' : undefined}) : seg(''),
         ])
       }
     }
