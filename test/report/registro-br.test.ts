@@ -77,3 +77,13 @@ describe('registro-br ugly variants', () => {
     expect(by(40004)).toMatchObject({publicIp: '2001:db8::5', destIp: '2001:db8:1::1', destPort: 443})
   })
 })
+
+describe('registro-br sender convention', () => {
+  it('applies Brasília time only for Brazilian senders: the same lines from elsewhere fall back to the Date offset', async () => {
+    const {reportOf, iso, mail} = await import('./helpers.js')
+    const r = await reportOf(mail({From: 'soc@soc.example', Subject: 'scan', Date: 'Tue, 18 Jun 2013 20:00:00 +0200'}, '"2013-06-18 15:53:34" 198.51.100.2/52218->192.0.2.3/6881 6(0)\n'))
+    expect(r.format).toBe('registro-br')
+    expect(r.incidents[0]!.zone).toEqual({zone: 'UTC+2', how: 'header'})
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T13:53:34Z')
+  })
+})

@@ -124,11 +124,13 @@ export const genericText: ReportFormat = {
         header = undefined
         return
       }
-      const h = readHeader(line)
+      // a header row names columns and carries no address; a data line has digits
+      const h = !/\d+\.\d+\.\d+|::/.test(line) ? readHeader(line) : undefined
       if (h) {
         header = h
         return
       }
+      if (!/\d/.test(line)) return
       const t = ctx.parseTime(line, header?.zone ?? declared)
       const addrs = findAddresses(line)
       if (addrs.length === 0) {

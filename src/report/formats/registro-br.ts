@@ -44,15 +44,17 @@ export const registroBr: ReportFormat = {
   name: 'registro-br',
   description: 'Registro.br / CERT.br / NIC.br notifications ("YYYY-MM-DD HH:MM:SS" ip/port->ip/port proto(n))',
   detect(msg) {
-    const lines = msg.text.split(/\r?\n/).filter((l) => LINE.test(l)).length
-    if (isSender(msg)) return lines > 0 ? 0.95 : 0.7
-    return lines > 0 ? 0.75 : 0
+    const lines = msg.text.split(/\r?\n/).map((l) => LINE.exec(l)).filter((m) => m !== null)
+    if (isSender(msg)) return lines.length > 0 ? 0.95 : 0.7
+    // from anyone else only the distinctive "6(0)" protocol(count) lines; plain flows are generic-text's
+    return lines.some((m) => m[7] !== undefined && /^\d+$/.test(m[6] ?? '')) ? 0.75 : 0
   },
   parse(msg, ctx: FormatContext): ParseResult {
     const incidents: RawIncident[] = []
     const text = allText(msg)
     const lines = msg.text.split(/\r?\n/)
-    const conv = BRASILIA
+    // the Brasília convention is the SENDER's: lines in this layout from someone else get the usual fallback
+    const conv = isSender(msg) ? BRASILIA : undefined
     let bad = 0
     lines.forEach((line, k) => {
       const m = LINE.exec(line)
