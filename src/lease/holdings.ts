@@ -175,7 +175,13 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
         if (key === 'unknown' && lastOpenKey) key = lastOpenKey
         const w = open.get(key)
         if (w && w.closed && e.time <= w.end + (w.grace ? graceMs : 0)) {
-          // a second record of the same end (lease file's free block + syslog DHCPRELEASE)
+          // a second record of the same end (lease file's free block + syslog DHCPRELEASE): a release / stop
+          // is the stronger statement — the client gave the address back then, so no grace after it
+          if ((e.event === 'release' || e.event === 'stop') && w.grace) {
+            w.end = Math.max(e.time, w.start)
+            w.endHow = e.event
+            w.grace = false
+          }
           w.lastEvidence = Math.max(w.lastEvidence, Math.min(e.time, w.end))
           addEvidence(w, e.evidence)
           continue

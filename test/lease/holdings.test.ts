@@ -202,3 +202,16 @@ describe('holdings: identities', () => {
     expect(h.periods('10.0.0.5')).toEqual([expect.objectContaining({subscriber: 'ana', endHow: 'expire', end: utc('2013-06-18T10:20:00Z')})])
   })
 })
+
+describe('holdings: two records of one end', () => {
+  it('takes the syslog DHCPRELEASE over the lease file\'s free block at the same instant: no grace after a release', () => {
+    const h = buildHoldings([
+      ev('lease', '2013-06-18T10:00:00Z', A, {leaseEnd: utc('2013-06-18T10:20:00Z')}),
+      ev('expire', '2013-06-18T10:20:00Z', A),
+      ev('release', '2013-06-18T10:20:00Z', A),
+    ])
+    expect(h.periods('10.0.0.5')).toEqual([expect.objectContaining({endHow: 'release', end: utc('2013-06-18T10:20:00Z')})])
+    expect(h.periods('10.0.0.5')[0]!.evidence).toHaveLength(3)
+    expect(h.lookup('10.0.0.5', utc('2013-06-18T10:22:00Z')).holders).toEqual([])
+  })
+})
