@@ -25,7 +25,9 @@ export const KEYMAP: Array<[string, string]> = [
 
 export function helpRows(width: number): Row[] {
   const rows: Row[] = [rule('Help · keys', width, {color: 'cyan'})]
-  for (const [k, what] of KEYMAP) rows.push([seg(`  ${k.padEnd(16)}`, {bold: true, color: 'cyan'}), seg(what)])
+  for (const [k, what] of KEYMAP) {
+    wrapWords(what, width - 18).forEach((c, i) => rows.push([seg(i === 0 ? `  ${k.padEnd(16)}` : ' '.repeat(18), {bold: true, color: 'cyan'}), seg(c)]))
+  }
   rows.push([])
   rows.push([seg('  In a text prompt: Enter saves, Esc cancels, Ctrl-U clears.', {dim: true})])
   rows.push([
@@ -43,7 +45,7 @@ export function helpRows(width: number): Row[] {
 export function infoRows(result: AttributionResult, width: number): Row[] {
   const rows: Row[] = [rule('Report, assumptions and inputs', width, {color: 'cyan'})]
   const r = result.report
-  const kv = (k: string, v: string | null | undefined) => rows.push([seg(`  ${k.padEnd(12)}`, {dim: true}), seg(safe(v) || '—')])
+  const kv = (k: string, v: string | null | undefined) => rows.push([seg(`  ${k.padEnd(14)}`, {dim: true}), seg(safe(v) || '—')])
   kv('report', r.file)
   kv('format', r.format)
   kv('reporter', r.reporter)

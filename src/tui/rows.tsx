@@ -28,17 +28,20 @@ export function rowText(row: Row): string {
 export function Rows({rows, width}: {rows: Row[]; width: number}) {
   return (
     <Box flexDirection="column" width={width}>
-      {rows.map((row, i) => (
-        <Text key={i} wrap="truncate-end">
-          {rowText(row) === ''
-            ? ' ' // an empty Text would take no row at all
-            : row.map((s, j) => (
-                <T key={j} color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse} underline={s.underline}>
-                  {s.text}
-                </T>
-              ))}
-        </Text>
-      ))}
+      {rows.map((row, i) =>
+        rowText(row) === '' ? (
+          // an empty or blank Text takes no row at all: hold the row open
+          <Box key={i} height={1} />
+        ) : (
+          <Text key={i} wrap="truncate-end">
+            {row.map((s, j) => (
+              <T key={j} color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse} underline={s.underline}>
+                {s.text}
+              </T>
+            ))}
+          </Text>
+        ),
+      )}
     </Box>
   )
 }
