@@ -94,7 +94,8 @@ export function ticketFromSubject(subject: string | null): string | null {
   if (inc) return inc[1]!
   const rid = /\bRID:\s*(\d[\w-]*)/i.exec(s)
   if (rid) return rid[1]!
-  const tag = /\[\s*((?:CSIRT|Ticket|Case|Incident|CERT|Abuse)\s*[#:-]?\s*[\w.-]*\d[\w.-]*)\s*\]/i.exec(s)
+  const tag = /\[\s*((?:CSIRT|Ticket|Case|Incident|CERT(?:-Bund)?|Abuse(?:IO)?|SIRT|CSIRT-\w+)\s*[#:-]?\s*[\w.-]*\d[\w.-]*)\s*\]/i.exec(s) ??
+    /\b((?:Ticket|Case|Incident)\s*(?:ID|No\.?|Number)?\s*[#:]\s*[\w.-]*\d[\w.-]*)/i.exec(s)
   if (tag) return tag[1]!.replace(/\s+/g, ' ')
   return null
 }

@@ -97,3 +97,19 @@ describe('generic-text', () => {
     expect(r2.incidents[0]).toMatchObject({publicIp: '198.51.100.35', publicPort: 40000, portRole: 'source', destIp: '192.0.2.9', destPort: 22})
   })
 })
+
+describe('generic-text prose with several addresses', () => {
+  it('takes the address the words call the source, not our victim server', async () => {
+    const {reportOf, mail} = await import('./helpers.js')
+    const r = await reportOf(mail({Subject: 'attack'}, 'Our server 192.0.2.1 was attacked at 2013-06-18 15:53:34 UTC by 198.51.100.7 on port 443.\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.7', destIp: '192.0.2.1', portRole: 'destination', publicPort: 443})
+  })
+
+  it('reads ticket tags of other CERTs', async () => {
+    const {reportOf, mail} = await import('./helpers.js')
+    const r = await reportOf(mail({Subject: '[CERT-Bund#2025041012000123] Hosts in your network'}, '2025-04-10 08:00:00 UTC 198.51.100.8:5000 -> 192.0.2.2:80\n'))
+    expect(r.ticket).toBe('CERT-Bund#2025041012000123')
+    const r2 = await reportOf(mail({Subject: 'Abuse report, Case #A-20931'}, '2025-04-10 08:00:00 UTC 198.51.100.8:5000 -> 192.0.2.2:80\n'))
+    expect(r2.ticket).toBe('Case #A-20931')
+  })
+})

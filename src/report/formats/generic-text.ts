@@ -310,9 +310,24 @@ function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime, ours: string[
   }
 }
 
+const SOURCE_WORDS = /\b(from|by|source|src|attacker|attacking|offending|origem|origen|desde|infected|compromised)\b[\s\w-]{0,12}[:=]?\s*\(?\[?$/i
+const TARGET_WORDS = /\b(our|my|to|against|target|targeted|destination|dst|destino|victim|towards|contra|para)\b[\s\w-]{0,12}[:=]?\s*\(?\[?$/i
+
+/** Of several addresses on a prose line, the one the words before it name as the source (first on a tie). */
+function likelySource(line: string, addrs: AddrToken[]): AddrToken | undefined {
+  let best: AddrToken | undefined
+  let bestScore = -Infinity
+  for (const a of addrs) {
+    const before = line.slice(Math.max(0, a.index - 30), a.index)
+    const score = (SOURCE_WORDS.test(before) ? 2 : 0) - (TARGET_WORDS.test(before) ? 2 : 0)
+    if (score > bestScore) [best, bestScore] = [a, score]
+  }
+  return best
+}
+
 function fromProse(line: string, addrs: AddrToken[], t: ParsedTime, subjectIps: string[]): RawIncident | undefined {
-  // the reported IP: the one the subject names, else the only / first address on the line
-  const ours = addrs.find((a) => a.ip && subjectIps.includes(a.ip)) ?? (addrs.length === 1 || subjectIps.length === 0 ? addrs[0] : undefined)
+  // the reported IP: the one the subject names, else the address the words around it call the source
+  const ours = addrs.find((a) => a.ip && subjectIps.includes(a.ip)) ?? (addrs.length === 1 ? addrs[0] : subjectIps.length === 0 ? likelySource(line, addrs) : undefined)
   if (!ours) return undefined
   const other = addrs.find((a) => a !== ours && a.ip)
   const sp = portNum(firstGroup(SOURCE_PORT.exec(line)))
