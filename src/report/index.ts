@@ -91,8 +91,12 @@ export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: A
     reportTz: opts.reportTz,
     zoneFor,
     parseTime(text: string, conv?: ZoneConvention, whole = false): ParsedTime | undefined {
-      const m = findStamp(text, zoneFor(conv), msg.date)
+      const anchor = msg.date ?? msg.mtimeMs ?? null
+      const m = findStamp(text, zoneFor(conv), anchor)
       if (!m) return undefined
+      if (msg.date === null && m.notes.some((n) => n.includes('has no year'))) {
+        warnings.push({kind: 'report-time', text: "the report has no Date: year-less stamps take the year nearest the file's modification time", file: msg.file})
+      }
       if (whole && (m.index !== 0 || m.length < text.trimEnd().length)) return undefined
       for (const n of m.notes) warnings.push({kind: 'report-time', text: n, file: msg.file})
       if (m.ambiguous) warnings.push({kind: 'report-zone-ambiguous', text: m.ambiguous, file: msg.file})

@@ -15,18 +15,22 @@ const MAX_DEPTH = 4
 
 export async function loadMessage(path: string): Promise<ReportMessage> {
   let buf: Buffer
+  let mtimeMs = 0
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw new NatraceError('is a directory, not a report file', 1, path)
     if (st.size > MAX_REPORT_BYTES) throw new NatraceError(`too large for a report (${st.size} bytes)`, 1, path)
     buf = await readFile(path)
+    mtimeMs = st.mtimeMs
   } catch (err) {
     if (err instanceof NatraceError) throw err
     const code = (err as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? (err as Error).message})`
     throw new NatraceError(`${why}: cannot read the report`, 1, path)
   }
-  return parseMessageBuffer(buf, path)
+  const msg = await parseMessageBuffer(buf, path)
+  msg.mtimeMs = mtimeMs
+  return msg
 }
 
 /** True for data that is not text: NUL bytes or many control bytes in the first 8 KB. */

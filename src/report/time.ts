@@ -178,7 +178,7 @@ export function findStamp(text: string, fallback: ZoneDecision, anchorMs: number
     const f = best.p.fields(best.m, anchorMs)
     if (f && validWall(f.wall)) {
       const notes: string[] = []
-      if (f.yearGuessed) notes.push(`the stamp "${best.m[0].trim()}" has no year: ${f.wall.year}, the year nearest the report's Date, taken`)
+      if (f.yearGuessed) notes.push(`the stamp "${best.m[0].trim()}" has no year: ${f.wall.year}, the year nearest the report's date, taken`)
       if (f.dayFirstGuessed) notes.push(`the stamp "${best.m[0].trim()}" was read day-first (dd/mm/yyyy)`)
       let zoneTok = f.zone?.trim()
       let tok: ZoneToken | undefined

@@ -78,3 +78,18 @@ describe('untrusted report text', () => {
     expect(ok.incidents[0]!.publicIp).toBe('200.160.9.9')
   })
 })
+
+describe('year-less stamps in a file without a Date header', () => {
+  it("take the year nearest the file's modification time, and say so", async () => {
+    const {mkdtempSync, writeFileSync, utimesSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const {readReport} = await import('../../src/report/index.js')
+    const f = join(mkdtempSync(join(tmpdir(), 'natrace-report-')), 'fw.txt')
+    writeFileSync(f, 'Jun 18 15:53:34 UTC blocked 198.51.100.9\n')
+    utimesSync(f, new Date('2013-06-20T00:00:00Z'), new Date('2013-06-20T00:00:00Z'))
+    const r = await readReport(f)
+    expect(iso(r.incidents[0]!.time)).toBe('2013-06-18T15:53:34Z')
+    expect(r.assumptions.some((a) => /modification time/.test(a.text))).toBe(true)
+  })
+})
