@@ -36,6 +36,7 @@ describe('mikrotik', () => {
       destIp: '203.0.113.80',
       destPort: 443,
       subscriber: 'maria.souza',
+      phase: 'open',
     })
     expect(iso(ev!.time)).toBe('2026-03-04T00:14:02.000Z')
   })
@@ -43,6 +44,7 @@ describe('mikrotik', () => {
   it('reads a translated source port, a missing comma and interface names with spaces', () => {
     const m = byLine(parseAll(mikrotik, bras))
     expect(m.get(2)).toMatchObject({insideIp: '100.64.12.9', insidePort: 5060, outsidePort: 2050, protocol: 'udp', subscriber: 'joao'})
+    expect(m.get(2)!.phase).toBeUndefined() // no connection-state on the line: which moment is not said
     // dstnat: remote -> (public -> server)
     expect(m.get(3)).toMatchObject({insideIp: '10.1.1.20', insidePort: 80, outsideIp: '198.51.100.20', outsidePort: 8080, destIp: '203.0.113.77', destPort: 51000, iface: 'ether1 - WAN', subscriber: null})
   })

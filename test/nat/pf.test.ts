@@ -9,7 +9,7 @@ import {pf} from '../../src/nat/formats/pf.js'
 import {fixtureLines, iso, makeCtx, parseAll} from './helpers.js'
 
 const log = fixtureLines('pf/pfsense-lan-wan/filter.log')
-const byLine = (evs: NatEvent[]) => new Map(evs.map((e) => [e.evidence.line, e]))
+const byLine = (evs: NatEvent[]) => new Map(evs.filter((e) => e.kind === 'packet').map((e) => [e.evidence.line, e]))
 
 describe('pf filterlog', () => {
   it('claims filterlog files and no other format does', () => {
@@ -36,6 +36,29 @@ describe('pf filterlog', () => {
     expect(m.get(6)).toMatchObject({srcIp: '198.51.100.30', srcPort: 22222, dstPort: 25, iface: 'vtnet1'})
     expect(m.has(7)).toBe(false)
     expect(ctx.bad.map((b) => b.line)).toEqual([8])
+  })
+
+  it('pairs the LAN and WAN lines of one NATed packet into the translation, with both lines as evidence', () => {
+    const evs = parseAll(pf, log)
+    const maps = evs.filter((e) => e.kind === 'mapping')
+    expect(maps).toHaveLength(1)
+    expect(maps[0]).toMatchObject({protocol: 'tcp', insideIp: '192.168.40.12', insidePort: 51000, outsideIp: '198.51.100.30', outsidePort: 19876, destIp: '203.0.113.9', destPort: 443})
+    expect(maps[0]!.evidence.line).toBe(1)
+    expect(maps[0]!.evidence.text.split('\n')).toEqual([log[0], log[1]])
+    expect(iso(maps[0]!.time)).toBe(iso(evs[0]!.time))
+  })
+
+  it('does not pair when two inside packets share the key, when the IP id is 0, or when the lines are too far apart', () => {
+    const L = (ts: string, src: string, sp: number, id: number, seq: number) =>
+      `Mar  3 21:14:${ts} edge filterlog[1]: 88,,,1,igb1,match,pass,in,4,0x0,,64,${id},0,DF,6,tcp,60,${src},203.0.113.9,${sp},443,0,S,${seq},,64240,,mss`
+    const W = (ts: string, sp: number, id: number, seq: number) =>
+      `Mar  3 21:14:${ts} edge filterlog[1]: 12,,,2,igb0,match,pass,out,4,0x0,,63,${id},0,DF,6,tcp,60,198.51.100.30,203.0.113.9,${sp},443,0,S,${seq},,64240,,mss`
+    const none = (lines: string[]) => expect(parseAll(pf, lines).filter((e) => e.kind === 'mapping')).toEqual([])
+    none([L('02', '192.168.40.12', 51000, 77, 5), L('02', '192.168.40.13', 51001, 77, 5), W('02', 20000, 77, 5)])
+    none([L('02', '192.168.40.12', 51000, 0, 5), W('02', 20000, 0, 5)])
+    none([L('02', '192.168.40.12', 51000, 77, 5), W('09', 20000, 77, 5)])
+    none([L('02', '192.168.40.12', 51000, 77, 5), W('02', 20000, 77, 6)])
+    expect(parseAll(pf, [L('02', '192.168.40.12', 51000, 77, 5), W('03', 20000, 77, 5)]).filter((e) => e.kind === 'mapping')).toHaveLength(1)
   })
 
   it('round-trips random IPv4 TCP records', () => {

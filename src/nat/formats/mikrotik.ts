@@ -143,6 +143,7 @@ function readMessage(msg: string, time: Resolved, ev0: {file: string; line: numb
       ev.destIp = d.ip
       ev.destPort = d.port
       ev.subscriber = inUser
+      if (/connection-state:new\b/.test(msg)) ev.phase = 'open' // the first packet: the translation is built here
     } else {
       // dstnat: remote->(public->inside)
       if (!nm[4] || !nm[5]) return undefined
@@ -157,6 +158,7 @@ function readMessage(msg: string, time: Resolved, ev0: {file: string; line: numb
       ev.destIp = r.ip
       ev.destPort = r.port
       ev.subscriber = outUser
+      if (/connection-state:new\b/.test(msg)) ev.phase = 'open'
     }
     return ev
   }

@@ -11,6 +11,7 @@
  *
  * One-sided: each line is one packet on one interface (the LAN-side line holds the inside address, the
  * WAN-side line the public one after NAT). src/dst as written; inside/dest only where the line proves them.
+ * When both sides of one packet are logged, they are paired into the translation (see pairNat).
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
@@ -86,6 +87,9 @@ export const pf: NatFormat = {
       return null
     }
     const ev: NatEvent = blankEvent('packet', head.time, evidence(line, ctx, 'packet'))
+    // pairing keys: IPv4 id and TCP sequence number survive pf's NAT (unless scrub random-id / modulate state)
+    const id = ver === '4' ? f[12] ?? '' : ''
+    const seq = protocol === 'tcp' ? f[srcI + 6] ?? '' : ''
     ev.protocol = protocol
     ev.srcIp = src
     ev.srcPort = sp
@@ -106,6 +110,65 @@ export const pf: NatFormat = {
       ev.destPort = sp
       ev.evidence.role = 'reply packet'
     }
-    return ev
+    const pair = pairNat(ev, id, seq, line, ctx)
+    return pair ? [ev, pair] : ev
   },
+}
+
+interface Seen {
+  ev: NatEvent
+  /** more than one inside packet had this key in the window: never paired */
+  dup: boolean
+}
+
+const PAIR_WINDOW_MS = 2000
+
+/**
+ * pf logs a NATed flow twice: "in" on the LAN with the inside source, "out" on the WAN with the public source
+ * (port usually changed). When the two lines carry the same protocol, destination ip:port, IPv4 id (non-zero)
+ * and, for TCP, the same sequence number, within 2 s, and no other inside packet shares that key, the pair
+ * is the translation itself: a "mapping" event inside → outside → destination whose evidence is both lines.
+ */
+function pairNat(ev: NatEvent, id: string, seq: string, line: Line, ctx: ParseContext): NatEvent | null {
+  if (ev.dstPort === null || !/^[1-9]\d*$/.test(id) || (ev.protocol === 'tcp' && !/^\d+$/.test(seq))) return null
+  const key = `${ev.protocol}|${ev.dstIp}|${ev.dstPort}|${id}|${seq}`
+  let seen = ctx.state.pfSeen as Map<string, Seen> | undefined
+  if (!seen) ctx.state.pfSeen = seen = new Map()
+  // forget what is older than the window (Map keeps insertion order = log order)
+  for (const [k, v] of seen) {
+    if (ev.time - v.ev.time <= PAIR_WINDOW_MS * 2) break
+    seen.delete(k)
+  }
+  const insideSrc = ev.insideIp !== null && ev.insideIp === ev.srcIp
+  if (ev.dir === 'in' && insideSrc) {
+    const cur = seen.get(key)
+    if (cur && ev.time - cur.ev.time <= PAIR_WINDOW_MS) cur.dup = true
+    else {
+      seen.delete(key)
+      seen.set(key, {ev, dup: false})
+    }
+    return null
+  }
+  if (ev.dir !== 'out' || ev.insideIp !== null || ev.srcPort === null && ev.protocol !== 'icmp') return null
+  const lan = seen.get(key)
+  if (!lan || lan.dup) return null
+  const dt = ev.time - lan.ev.time
+  if (dt < 0 || dt > PAIR_WINDOW_MS) return null
+  seen.delete(key)
+  const m = blankEvent('mapping', {ms: lan.ev.time}, {
+    file: ctx.file.display,
+    line: lan.ev.evidence.line,
+    text: `${lan.ev.evidence.text}\n${line.text}`,
+    role: `pf NAT pair: LAN line ${lan.ev.evidence.line} + WAN line ${line.no} (same destination, IP id${seq ? ', TCP sequence' : ''})`,
+  })
+  if (lan.ev.timeAlt !== undefined) m.timeAlt = lan.ev.timeAlt
+  m.phase = 'open' // pf logs the first packet of a state: the translation is built here, its end unknown
+  m.protocol = ev.protocol
+  m.insideIp = lan.ev.srcIp ?? null
+  m.insidePort = lan.ev.srcPort ?? null
+  m.outsideIp = ev.srcIp ?? null
+  m.outsidePort = ev.srcPort ?? null
+  m.destIp = ev.dstIp ?? null
+  m.destPort = ev.dstPort ?? null
+  return m
 }
