@@ -87,46 +87,12 @@ describe('natrace leases (built CLI)', () => {
     })
   })
 
-  describe('other sources', () => {
+  it('reports conflicting sources as ambiguous (exit 3): a static entry against a dynamic lease', () => {
     const L = 'test/fixtures/lease'
-    const who = (ip: string, at: string, ...src: string[]) => {
-      const r = natrace('who', ip, '--at', at, '--dhcp-tz', 'America/Sao_Paulo', ...src.flatMap((p) => ['--dhcp', `${L}/${p}`]), '--json')
-      return {code: r.code, j: JSON.parse(r.stdout || '{}'), stderr: r.stderr}
-    }
-
-    it('Kea: a directory of memfile CSVs and logs; deletion ends the holding; the next client from its own cltt', () => {
-      const a = who('10.30.0.20', '2013-06-18T18:30:00Z', 'kea')
-      expect(a.j).toMatchObject({status: 'attributed', mac: '3c:22:fb:10:20:30', hostname: 'ana-tablet'})
-      expect(who('10.30.0.20', '2013-06-18T20:30:00Z', 'kea').j.status).toBe('not-found')
-      expect(who('10.30.0.20', '2013-06-18T21:30:00Z', 'kea').j).toMatchObject({status: 'attributed', mac: 'd8:0f:99:aa:00:01'})
-      expect(who('10.30.0.60', '2013-06-18T19:30:00Z', 'kea').j).toMatchObject({status: 'attributed', mac: '3c:22:fb:10:20:60'})
-    })
-
-    it('Windows: local MM/DD/YY times read in --dhcp-tz; release and reassignment', () => {
-      expect(who('172.20.4.23', '2013-06-18 16:30:00', 'windows').j).toMatchObject({status: 'attributed', at: '2013-06-18T19:30:00Z', mac: '00:1e:c2:aa:bb:cc'})
-      expect(who('172.20.4.23', '2013-06-18 17:15:00', 'windows').j.status).toBe('not-found')
-      expect(who('172.20.4.23', '2013-06-18 17:40:00', 'windows').j).toMatchObject({status: 'attributed', mac: '5c:f9:38:12:34:56', hostname: 'NOTE,BOOK.corp.example'})
-    })
-
-    it('dnsmasq: logread and plain syslog lines; the later client only after its own DHCPACK', () => {
-      expect(who('192.168.1.23', '2013-06-18T16:00:00-03:00', 'dnsmasq/logread.log').j).toMatchObject({status: 'attributed', mac: 'f4:f5:d8:01:02:03'})
-      expect(who('192.168.1.23', '2013-06-18T16:30:30-03:00', 'dnsmasq/logread.log').j.status).toBe('not-found')
-      expect(who('192.168.1.23', '2013-06-18T16:31:30-03:00', 'dnsmasq/logread.log').j).toMatchObject({status: 'attributed', mac: 'f4:f5:d8:01:02:99'})
-    })
-
-    it('RADIUS: names the subscriber (User-Name) and stops at Accounting-On', () => {
-      const r = who('100.64.3.17', '2013-06-18T19:00:00Z', 'radius/detail-20130618')
-      expect(r.code).toBe(0)
-      expect(r.j).toMatchObject({status: 'attributed', subscriber: 'cliente0042@isp.example', mac: '00:1e:c2:aa:bb:cc'})
-      expect(who('100.64.3.17', '2013-06-18T19:25:00Z', 'radius/detail-20130618').j.status).toBe('not-found')
-      expect(who('100.64.4.1', '2013-06-18T18:30:00Z', 'radius/radacct.csv').j).toMatchObject({status: 'attributed', subscriber: 'cliente0101'})
-    })
-
-    it('reports conflicting sources as ambiguous (exit 3): a static entry against a dynamic lease', () => {
-      const r = who('10.30.0.20', '2013-06-18T18:30:00Z', 'kea/kea-leases4.csv', 'static-conflict/static.csv')
-      expect(r.code).toBe(3)
-      expect(r.j.status).toBe('ambiguous')
-      expect(r.j.holders.map((h: {subscriber: string | null; mac: string}) => h.subscriber ?? h.mac).sort()).toEqual(['3c:22:fb:10:20:30', 'loja-99'])
-    })
+    const r = natrace('who', '10.30.0.20', '--at', '2013-06-18T18:30:00Z', '--dhcp', `${L}/kea/kea-leases4.csv`, '--dhcp', `${L}/static-conflict/static.csv`, '--json')
+    expect(r.code).toBe(3)
+    const j = JSON.parse(r.stdout)
+    expect(j.status).toBe('ambiguous')
+    expect(j.holders.map((h: {subscriber: string | null; mac: string}) => h.subscriber ?? h.mac).sort()).toEqual(['3c:22:fb:10:20:30', 'loja-99'])
   })
 })

@@ -66,3 +66,32 @@ describe('zone cross-check', () => {
     expect(zoneHints(right.results)).toEqual([])
   })
 })
+
+describe('whoHeld through other sources (in process; the e2e tests cover the CLI)', () => {
+  const who = async (ip: string, at: string, ...src: string[]) => whoHeld({ip, at, tz: 'America/Sao_Paulo', paths: src.map((p) => FIX + p)})
+
+  it('Kea: a directory of memfile CSVs and logs; deletion ends the holding; the next client from its own cltt', async () => {
+    expect(await who('10.30.0.20', '2013-06-18T18:30:00Z', 'kea')).toMatchObject({status: 'attributed', mac: '3c:22:fb:10:20:30', hostname: 'ana-tablet'})
+    expect((await who('10.30.0.20', '2013-06-18T20:30:00Z', 'kea')).status).toBe('not-found')
+    expect(await who('10.30.0.20', '2013-06-18T21:30:00Z', 'kea')).toMatchObject({status: 'attributed', mac: 'd8:0f:99:aa:00:01'})
+    expect(await who('10.30.0.60', '2013-06-18T19:30:00Z', 'kea')).toMatchObject({status: 'attributed', mac: '3c:22:fb:10:20:60'})
+  })
+
+  it('Windows: local MM/DD/YY times read in --dhcp-tz; release and reassignment', async () => {
+    expect(await who('172.20.4.23', '2013-06-18 16:30:00', 'windows')).toMatchObject({status: 'attributed', at: '2013-06-18T19:30:00Z', mac: '00:1e:c2:aa:bb:cc'})
+    expect((await who('172.20.4.23', '2013-06-18 17:15:00', 'windows')).status).toBe('not-found')
+    expect(await who('172.20.4.23', '2013-06-18 17:40:00', 'windows')).toMatchObject({status: 'attributed', mac: '5c:f9:38:12:34:56', hostname: 'NOTE,BOOK.corp.example'})
+  })
+
+  it('dnsmasq: logread and plain syslog lines; the later client only after its own DHCPACK', async () => {
+    expect(await who('192.168.1.23', '2013-06-18T16:00:00-03:00', 'dnsmasq/logread.log')).toMatchObject({status: 'attributed', mac: 'f4:f5:d8:01:02:03'})
+    expect((await who('192.168.1.23', '2013-06-18T16:30:30-03:00', 'dnsmasq/logread.log')).status).toBe('not-found')
+    expect(await who('192.168.1.23', '2013-06-18T16:31:30-03:00', 'dnsmasq/logread.log')).toMatchObject({status: 'attributed', mac: 'f4:f5:d8:01:02:99'})
+  })
+
+  it('RADIUS: names the subscriber (User-Name) and stops at Accounting-On', async () => {
+    expect(await who('100.64.3.17', '2013-06-18T19:00:00Z', 'radius/detail-20130618')).toMatchObject({status: 'attributed', subscriber: 'cliente0042@isp.example', mac: '00:1e:c2:aa:bb:cc'})
+    expect((await who('100.64.3.17', '2013-06-18T19:25:00Z', 'radius/detail-20130618')).status).toBe('not-found')
+    expect(await who('100.64.4.1', '2013-06-18T18:30:00Z', 'radius/radacct.csv')).toMatchObject({status: 'attributed', subscriber: 'cliente0101'})
+  })
+})
