@@ -59,6 +59,9 @@ describe('pf filterlog', () => {
     none([L('02', '192.168.40.12', 51000, 77, 5), W('09', 20000, 77, 5)])
     none([L('02', '192.168.40.12', 51000, 77, 5), W('02', 20000, 77, 6)])
     expect(parseAll(pf, [L('02', '192.168.40.12', 51000, 77, 5), W('03', 20000, 77, 5)]).filter((e) => e.kind === 'mapping')).toHaveLength(1)
+    // UDP rests on the 16-bit id alone: never paired
+    const U = (dir: string, src: string, sp: number) => `Mar  3 21:14:02 edge filterlog[1]: 88,,,1,igb1,match,pass,${dir},4,0x0,,64,4242,0,none,17,udp,76,${src},203.0.113.53,${sp},53,56`
+    none([U('in', '192.168.40.12', 5000), U('out', '198.51.100.30', 30000)])
   })
 
   it('round-trips random IPv4 TCP records', () => {

@@ -125,12 +125,13 @@ const PAIR_WINDOW_MS = 2000
 
 /**
  * pf logs a NATed flow twice: "in" on the LAN with the inside source, "out" on the WAN with the public source
- * (port usually changed). When the two lines carry the same protocol, destination ip:port, IPv4 id (non-zero)
- * and, for TCP, the same sequence number, within 2 s, and no other inside packet shares that key, the pair
- * is the translation itself: a "mapping" event inside → outside → destination whose evidence is both lines.
+ * (port usually changed). When two TCP lines carry the same destination ip:port, IPv4 id (non-zero) and
+ * sequence number, within 2 s, and no other inside packet shares that key, the pair is the translation itself: a "mapping" event inside → outside → destination whose evidence is both lines.
  */
 function pairNat(ev: NatEvent, id: string, seq: string, line: Line, ctx: ParseContext): NatEvent | null {
-  if (ev.dstPort === null || !/^[1-9]\d*$/.test(id) || (ev.protocol === 'tcp' && !/^\d+$/.test(seq))) return null
+  // TCP only: id (16 bits) + sequence number (32 bits) cannot meet by chance; a UDP pair would rest on the
+  // 16-bit id alone, and a WAN packet whose own LAN line was not logged could meet another client's line
+  if (ev.protocol !== 'tcp' || ev.dstPort === null || !/^[1-9]\d*$/.test(id) || !/^\d+$/.test(seq)) return null
   const key = `${ev.protocol}|${ev.dstIp}|${ev.dstPort}|${id}|${seq}`
   let seen = ctx.state.pfSeen as Map<string, Seen> | undefined
   if (!seen) ctx.state.pfSeen = seen = new Map()
@@ -159,7 +160,7 @@ function pairNat(ev: NatEvent, id: string, seq: string, line: Line, ctx: ParseCo
     file: ctx.file.display,
     line: lan.ev.evidence.line,
     text: `${lan.ev.evidence.text}\n${line.text}`,
-    role: `pf NAT pair: LAN line ${lan.ev.evidence.line} + WAN line ${line.no} (same destination, IP id${seq ? ', TCP sequence' : ''})`,
+    role: `pf NAT pair: LAN line ${lan.ev.evidence.line} + WAN line ${line.no} (same destination, IP id and TCP sequence)`,
   })
   if (lan.ev.timeAlt !== undefined) m.timeAlt = lan.ev.timeAlt
   m.phase = 'open' // pf logs the first packet of a state: the translation is built here, its end unknown
