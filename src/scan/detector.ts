@@ -16,7 +16,14 @@
 import type {Evidence, NatEvent} from '../model.js'
 import {isInsideAddress} from '../io/net.js'
 import {
+  C_BT,
+  C_COMMON,
+  C_HIGH,
+  C_MULTI,
+  C_SIG,
+  CLASS,
   COMMON_CLIENT,
+  GROUP,
   groupKey,
   ICMP_KEY,
   isBitTorrentPort,
@@ -57,36 +64,38 @@ const UNKNOWN = 3
 /** ports at or above this are "high" (peer-to-peer, ephemeral) unless a signature names them */
 const HIGH = 10_000
 
-interface Host {
-  ip: string
-  /** first port key contacted on this host */
-  port0: number
-  /** further port keys (null while only one) */
-  more: Set<number> | null
-  /** distinct low ports (below 10000, BitTorrent excluded) */
-  nlow: number
-  outcome: number
-  /** outcome from a reply packet (one-sided) or from a later record (sessions) */
-  byReply: boolean
-  first: number
-  /** counted in the TRW walk */
-  trw: boolean
-  uncommon: boolean
-  udpHigh: boolean
-  tcp: boolean
-}
+/**
+ * One contacted host of a source, packed in a small integer (no object per host: the hot path allocates
+ * nothing for the common one-port host). Bits 0-17 the first port key, 18-19 the outcome of the first
+ * contact, then flags. Hosts with more ports also have an entry in Source.multi.
+ */
+const H_OUT_SHIFT = 18
+const H_OUTCOME = 3 << H_OUT_SHIFT
+/** outcome from a reply packet (one-sided logs) rather than from a later record (sessions) */
+const H_BYREPLY = 1 << 20
+/** counted in the TRW walk */
+const H_TRW = 1 << 21
+/** contacted on a port outside BitTorrent, common client and high ports */
+const H_UNCOMMON = 1 << 22
+const H_UDPHIGH = 1 << 23
+const H_TCP = 1 << 24
+const H_MULTI = 1 << 25
+const PORT_MASK = (1 << 18) - 1
 
-interface Pending {
-  s: Source
-  h: Host
-  at: number
+const outcomeOf = (v: number) => (v & H_OUTCOME) >> H_OUT_SHIFT
+
+interface MultiPort {
+  ports: Set<number>
+  /** distinct low ports (below 10000, BitTorrent excluded), the first port included */
+  nlow: number
 }
 
 class Source {
   first: number
   last: number
   packets = 0
-  hosts = new Map<string, Host>()
+  hosts = new Map<string, number>()
+  multi = new Map<string, MultiPort>()
   hostCount = 0
   pairs = 0
   groupHosts = new Map<number, number>()
@@ -128,6 +137,8 @@ class Source {
   sigEvidence = new Map<string, Evidence>()
   lastEv: Evidence | null = null
   flagged: ScanKind | null = null
+  /** pairs count at which the full verdict is computed again after one that flagged nothing */
+  nextCheck = 0
   lastDst = ''
   lastDport = -2
   lastSport = -2
@@ -157,7 +168,11 @@ export class ScanDetector {
   readonly t: ScanThresholds
   readonly steps: TrwSteps
   private sources = new Map<string, Source>()
-  private pending: Pending[] = []
+  /** first contacts waiting for their outcome, in time order: source, host, time, packed host (parallel arrays) */
+  private pSrc: Source[] = []
+  private pDst: string[] = []
+  private pAt: number[] = []
+  private pV: number[] = []
   private pendingHead = 0
   private ourPublic = new Set<string>()
   private repliesSeen = false
@@ -223,7 +238,7 @@ export class ScanDetector {
     if (ins !== null && ins === src) {
       // an inside host answering: a LAN server's reply to a client, or an inside server's reply to a remote contact
       if (this.reply(dst, src, ev.time)) return
-      if ((isInsideAddress(dst) || this.ourPublic.has(dst)) && looksLikeReply(proto, sport, dport)) return
+      if ((inside(dst) || this.ourPublic.has(dst)) && looksLikeReply(proto, sport, dport)) return
       this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format), ev)
       return
     }
@@ -256,13 +271,13 @@ export class ScanDetector {
     const resp = ev.destIp
     if (!init || !resp) return
     const outside = ev.outsideIp
-    if (outside && outside !== init && this.ourPublic.size < 4096 && !isInsideAddress(outside)) this.ourPublic.add(outside)
+    if (outside && outside !== init && this.ourPublic.size < 4096 && !inside(outside)) this.ourPublic.add(outside)
     const outcome = sessionOutcome(ev, format)
-    if (isInsideAddress(init)) {
+    if (inside(init)) {
       const ip = ev.insidePort
       const rp = ev.destPort
       // a port forward (destination NAT): the inside server answers a remote client on its service port
-      if (outside && ev.outsidePort !== null && ev.outsidePort === ip && ip !== null && rp !== null && ip < 1024 && rp >= 1024 && !isInsideAddress(resp)) {
+      if (outside && ev.outsidePort !== null && ev.outsidePort === ip && ip !== null && rp !== null && ip < 1024 && rp >= 1024 && !inside(resp)) {
         this.contact(resp, rp, outside, ev.outsidePort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
         return
       }
@@ -277,11 +292,13 @@ export class ScanDetector {
   private reply(local: string, remote: string, t: number): boolean {
     const s = this.sources.get(local)
     if (!s) return false
-    const h = s.hosts.get(remote)
-    if (!h) return false
+    const v = s.hosts.get(remote)
+    if (v === undefined) return false
     this.repliesSeen = true
     this.replies++
-    if (h.outcome === PENDING || (h.outcome === UNANSWERED && h.byReply && t - h.first < this.replyTimeoutMs * 4)) this.resolve(s, h, ANSWERED, t)
+    const o = outcomeOf(v)
+    // a late reply also corrects a contact already counted as unanswered
+    if (o === PENDING || (o === UNANSWERED && v & H_BYREPLY)) s.hosts.set(remote, this.resolve(s, v, ANSWERED, t))
     return true
   }
 
@@ -331,53 +348,61 @@ export class ScanDetector {
     s.lastEv = ev.evidence
     if (s.evidence.length < 3) s.evidence.push(ev.evidence)
 
-    let h = s.hosts.get(dst)
+    let v = s.hosts.get(dst)
     let newPair = false
     let newHost = false
-    if (h === undefined) {
+    let nlow = 0
+    const c = CLASS[key]!
+    const lowPort = (c & (C_BT | C_HIGH)) === 0 && dport !== null
+    if (v === undefined) {
       newHost = true
       newPair = true
       s.hostCount++
-      const bt = dport !== null && isBitTorrentPort(dport)
-      const common = COMMON_CLIENT.has(key)
-      const sig = signatureOf(key) !== undefined
-      const high = dport !== null && dport >= HIGH && !sig
-      h = {
-        ip: dst,
-        port0: key,
-        more: null,
-        nlow: 0,
-        outcome,
-        byReply,
-        first: t,
-        trw: !bt && !high,
-        uncommon: !bt && !common && !high,
-        udpHigh: tag === 1 && high,
-        tcp: tag === 0,
-      }
-      if (s.hosts.size < this.maxHosts) s.hosts.set(dst, h)
-      if (h.uncommon) s.uncommonHosts++
-      if (outcome === PENDING) {
-        this.pending.push({s, h, at: t})
-      } else this.resolve(s, h, outcome, t)
-    } else if (h.port0 !== key && (h.more === null || !h.more.has(key))) {
-      newPair = true
-      if (h.more === null) h.more = new Set()
-      h.more.add(key)
-      if (!h.uncommon && dport !== null && !isBitTorrentPort(dport) && !COMMON_CLIENT.has(key) && (dport < HIGH || signatureOf(key))) {
-        h.uncommon = true
+      v = key | (byReply ? H_BYREPLY : 0) | (tag === 0 ? H_TCP : 0)
+      if ((c & (C_BT | C_HIGH)) === 0) v |= H_TRW
+      if ((c & (C_BT | C_COMMON | C_HIGH)) === 0) {
+        v |= H_UNCOMMON
         s.uncommonHosts++
       }
-    } else if (outcome !== PENDING && h.outcome === PENDING && !h.byReply) {
+      if (tag === 1 && c & C_HIGH) v |= H_UDPHIGH
+      nlow = lowPort ? 1 : 0
+      if (outcome === PENDING) {
+        this.pSrc.push(s)
+        this.pDst.push(dst)
+        this.pAt.push(t)
+        this.pV.push(v)
+      } else v = this.resolve(s, v, outcome, t)
+      if (s.hosts.size < this.maxHosts) s.hosts.set(dst, v)
+    } else if ((v & PORT_MASK) !== key) {
+      let m = v & H_MULTI ? s.multi.get(dst) : undefined
+      if (m === undefined || !m.ports.has(key)) {
+        newPair = true
+        if (m === undefined) {
+          m = {ports: new Set([v & PORT_MASK]), nlow: (CLASS[v & PORT_MASK]! & (C_BT | C_HIGH)) === 0 && (v & PORT_MASK) % 65536 !== 0 ? 1 : 0}
+          s.multi.set(dst, m)
+          v |= H_MULTI
+        }
+        m.ports.add(key)
+        if (lowPort) m.nlow++
+        nlow = m.nlow
+        if (!(v & H_UNCOMMON) && (c & (C_BT | C_COMMON | C_HIGH)) === 0 && dport !== null) {
+          v |= H_UNCOMMON
+          s.uncommonHosts++
+        }
+        s.hosts.set(dst, v)
+      }
+    } else if (outcome !== PENDING && outcomeOf(v) === PENDING && !(v & H_BYREPLY)) {
       // a later record of the same session tells how the first contact ended
-      this.resolve(s, h, outcome, t)
+      s.hosts.set(dst, this.resolve(s, v, outcome, t))
     }
     const kind = ev.kind
     if (kind === 'packet' || kind === 'session-start' || newPair || kind === 'session') {
       s.packets++
       s.tagPackets[tag]!++
-      const g = groupKey(key)
-      s.groupPackets.set(g, (s.groupPackets.get(g) ?? 0) + 1)
+      if (c & C_SIG) {
+        const g = GROUP[key]!
+        s.groupPackets.set(g, (s.groupPackets.get(g) ?? 0) + 1)
+      }
     }
     if (!newPair) return
 
@@ -391,40 +416,39 @@ export class ScanDetector {
     if (!s.ports.has(key)) {
       if (s.ports.size < 16_384) {
         s.ports.add(key)
-        if (dport !== null && dport < HIGH && !isBitTorrentPort(dport) && !COMMON_CLIENT.has(key)) s.uncommonPorts++
+        if (dport !== null && (c & (C_BT | C_COMMON | C_HIGH)) === 0) s.uncommonPorts++
       } else s.portOverflow++
     }
-    const bt = dport !== null && isBitTorrentPort(dport)
-    if (bt) s.bt++
-    else if (COMMON_CLIENT.has(key)) s.common++
-    else if (dport !== null && dport >= HIGH && !signatureOf(key)) {
+    if (c & C_BT) s.bt++
+    else if (c & C_COMMON) s.common++
+    else if (c & C_HIGH) {
       s.high++
       if (tag === 1) s.udpHigh++
     } else s.uncommon++
-    const sig = signatureOf(key)
-    if (sig && s.sigEvidence.size < 4 && !s.sigEvidence.has(sig.name)) s.sigEvidence.set(sig.name, ev.evidence)
-    const g = groupKey(key)
-    const gh = (s.groupHosts.get(g) ?? 0) + (newHost || !sameGroup(h, g, key) ? 1 : 0)
-    if (s.groupHosts.size < 4096 || s.groupHosts.has(g)) s.groupHosts.set(g, gh)
-    if (!bt && dport !== null && (dport < HIGH || sig)) {
-      h.nlow++
-      if (h.nlow > s.maxLow) {
-        s.maxLow = h.nlow
-        s.maxLowHost = dst
-      }
+    if (c & C_SIG && s.sigEvidence.size < 4) {
+      const name = signatureOf(key)!.name
+      if (!s.sigEvidence.has(name)) s.sigEvidence.set(name, ev.evidence)
     }
-    if (s.flagged === null) this.check(s, gh, g)
+    const g = GROUP[key]!
+    const gh = (s.groupHosts.get(g) ?? 0) + (newHost || !(c & C_MULTI) || !sameGroup(s.multi.get(dst), g, key) ? 1 : 0)
+    if (s.groupHosts.size < 4096 || s.groupHosts.has(g)) s.groupHosts.set(g, gh)
+    if (nlow > s.maxLow) {
+      s.maxLow = nlow
+      s.maxLowHost = dst
+    }
+    if (s.flagged === null && s.pairs >= s.nextCheck) this.check(s, gh, g)
   }
 
-  private resolve(s: Source, h: Host, outcome: number, t: number): void {
-    const was = h.outcome
-    h.outcome = outcome
-    if (was === ANSWERED) return
+  /** Settles a first contact's outcome: counters and the walk; returns the updated packed host. */
+  private resolve(s: Source, v: number, outcome: number, t: number): number {
+    const was = outcomeOf(v)
+    const nv = (v & ~H_OUTCOME) | (outcome << H_OUT_SHIFT)
+    if (was === ANSWERED) return nv
     if (was === UNANSWERED) {
       // a late reply to a contact already counted as unanswered (one-sided logs)
       s.unanswered--
-      if (h.tcp) s.tcpUnanswered--
-      if (h.trw) {
+      if (v & H_TCP) s.tcpUnanswered--
+      if (v & H_TRW) {
         s.llr -= this.steps.fail
         s.trwFail--
         if (s.walkFail > 0) s.walkFail--
@@ -432,21 +456,21 @@ export class ScanDetector {
     }
     if (outcome === UNKNOWN) {
       s.unknown++
-      return
+      return nv
     }
     const ok = outcome === ANSWERED
     if (ok) {
       s.answered++
-      if (h.tcp) s.tcpAnswered++
+      if (v & H_TCP) s.tcpAnswered++
     } else {
       s.unanswered++
-      if (h.tcp) s.tcpUnanswered++
+      if (v & H_TCP) s.tcpUnanswered++
     }
-    if (h.udpHigh) {
+    if (v & H_UDPHIGH) {
       if (was !== UNANSWERED) s.udpHighResolved++
       if (ok) s.udpHighAnswered++
     }
-    if (!h.trw) return
+    if (!(v & H_TRW)) return nv
     if (was !== UNANSWERED) s.trials++
     if (ok) {
       s.llr += this.steps.success
@@ -464,9 +488,12 @@ export class ScanDetector {
         s.trwDecided = 'scanner'
         s.trwAt = t
         s.trwAfter = s.trials
+        if (s.flagged === null && !s.closed) this.check(s, 0, -1)
+        return nv
       }
     }
-    if (!ok && s.flagged === null && !s.closed && (s.trwDecided !== null || s.tcpUnanswered >= this.t.synOnly)) this.check(s, 0, -1)
+    if (!ok && s.flagged === null && !s.closed && s.pairs >= s.nextCheck && (s.trwDecided !== null || s.tcpUnanswered >= this.t.synOnly)) this.check(s, 0, -1)
+    return nv
   }
 
   /** Cheap pre-test on the counters; the full verdict only when one of them crossed its threshold. */
@@ -481,7 +508,11 @@ export class ScanDetector {
       s.tcpUnanswered >= t.synOnly
     if (!crossed) return
     const v = this.classify(s)
-    if (v.kind === null || v.kind === 'p2p') return
+    if (v.kind === null || v.kind === 'p2p') {
+      // nothing yet: the full verdict again once the pairs grew by a quarter (bounded work per source)
+      s.nextCheck = s.pairs + Math.max(8, s.pairs >> 2)
+      return
+    }
     s.flagged = v.kind
     this.opts.onAlert?.(this.detection(s, v))
   }
@@ -582,10 +613,14 @@ export class ScanDetector {
   private groupOutcomes(s: Source, g: number): {answered: number; unanswered: number} {
     let answered = 0
     let unanswered = 0
-    for (const h of s.hosts.values()) {
-      if (groupKey(h.port0) !== g && !(h.more && [...h.more].some((k) => groupKey(k) === g))) continue
-      if (h.outcome === ANSWERED) answered++
-      else if (h.outcome === UNANSWERED) unanswered++
+    for (const [ip, v] of s.hosts) {
+      if (groupKey(v & PORT_MASK) !== g) {
+        const m = v & H_MULTI ? s.multi.get(ip) : undefined
+        if (!m || ![...m.ports].some((k) => groupKey(k) === g)) continue
+      }
+      const o = outcomeOf(v)
+      if (o === ANSWERED) answered++
+      else if (o === UNANSWERED) unanswered++
     }
     return {answered, unanswered}
   }
@@ -633,16 +668,14 @@ export class ScanDetector {
     const evidence = [...s.evidence]
     for (const e of s.sigEvidence.values()) if (!evidence.includes(e)) evidence.push(e)
     if (s.lastEv && !evidence.includes(s.lastEv)) evidence.push(s.lastEv)
-    const sample = [...s.hosts.values()]
-      .sort((a, b) => hostPorts(b) - hostPorts(a))
-      .slice(0, 5)
-      .map((h) => h.ip)
+    const sample = [...[...s.multi.entries()].sort((a, b) => b[1].ports.size - a[1].ports.size).map(([ip]) => ip), ...s.hosts.keys()]
+    const sampleHosts = [...new Set(sample.slice(0, 10))].slice(0, 5)
     const d: RawDetection = {
       kind: v.kind!,
       direction: s.dir,
       dangerLevel: danger,
       sourceIp: s.ip,
-      targets: {hosts: s.hostCount, sampleHosts: sample, ports: uniq.slice(0, 64), portCount: uniq.length + s.portOverflow, portRanges: ranges},
+      targets: {hosts: s.hostCount, sampleHosts, ports: uniq.slice(0, 64), portCount: uniq.length + s.portOverflow, portRanges: ranges},
       protocols,
       packets: s.packets,
       firstSeen: s.first,
@@ -697,18 +730,22 @@ export class ScanDetector {
   /** Resolves overdue first contacts and closes idle windows, on the log's own clock. */
   private sweep(now: number): void {
     this.nextSweep = now + 1000
-    const q = this.pending
+    const n = this.pAt.length
     let i = this.pendingHead
-    while (i < q.length) {
-      const p = q[i]!
-      const limit = p.h.byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
-      if (now - p.at < limit) break
-      if (p.h.outcome === PENDING && !p.s.closed) this.resolve(p.s, p.h, p.h.byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, p.at + limit)
+    while (i < n) {
+      const at = this.pAt[i]!
+      const byReply = (this.pV[i]! & H_BYREPLY) !== 0
+      const limit = byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
+      if (now - at < limit) break
+      this.settle(i, byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, at + limit)
       i++
     }
     this.pendingHead = i
-    if (i > 65_536 && i * 2 > q.length) {
-      this.pending = q.slice(i)
+    if (i > 65_536 && i * 2 > n) {
+      this.pSrc = this.pSrc.slice(i)
+      this.pDst = this.pDst.slice(i)
+      this.pAt = this.pAt.slice(i)
+      this.pV = this.pV.slice(i)
       this.pendingHead = 0
     }
     if (now >= this.nextIdleSweep) {
@@ -718,6 +755,18 @@ export class ScanDetector {
   }
 
   private nextIdleSweep = -Infinity
+
+  /** Settles pending entry i if its contact is still pending (its window may have closed meanwhile). */
+  private settle(i: number, outcome: number, t: number): void {
+    const s = this.pSrc[i]!
+    if (s.closed) return
+    const dst = this.pDst[i]!
+    const stored = s.hosts.get(dst)
+    const v = stored ?? this.pV[i]!
+    if (outcomeOf(v) !== PENDING) return
+    const nv = this.resolve(s, v, outcome, t)
+    if (stored !== undefined) s.hosts.set(dst, nv)
+  }
 
   private evict(): void {
     // the oldest tenth of the windows (Map order = creation order) close early
@@ -730,17 +779,18 @@ export class ScanDetector {
 
   /** End of input: every pending contact is settled and every window closed. Returns all detections. */
   finish(): {detections: RawDetection[]; explanations: Explanation[]; explainSeen: boolean} {
-    const q = this.pending
-    for (let i = this.pendingHead; i < q.length; i++) {
-      const p = q[i]!
-      if (p.h.outcome === PENDING && !p.s.closed) {
-        // the log ended: contacts past their timeout failed; younger ones stay unknown
-        const limit = p.h.byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
-        const overdue = this.watermark - p.at >= limit
-        this.resolve(p.s, p.h, overdue && p.h.byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, p.at + limit)
-      }
+    for (let i = this.pendingHead; i < this.pAt.length; i++) {
+      // the log ended: contacts past their timeout failed; younger ones stay unknown
+      const at = this.pAt[i]!
+      const byReply = (this.pV[i]! & H_BYREPLY) !== 0
+      const limit = byReply ? this.replyTimeoutMs : this.sessionTimeoutMs
+      const overdue = this.watermark - at >= limit
+      this.settle(i, overdue && byReply && this.repliesSeen ? UNANSWERED : UNKNOWN, at + limit)
     }
-    this.pending = []
+    this.pSrc = []
+    this.pDst = []
+    this.pAt = []
+    this.pV = []
     this.pendingHead = 0
     for (const s of [...this.sources.values()]) this.close(s)
     const detections = this.done
@@ -749,14 +799,9 @@ export class ScanDetector {
   }
 }
 
-function hostPorts(h: Host): number {
-  return 1 + (h.more?.size ?? 0)
-}
-
-function sameGroup(h: Host, g: number, key: number): boolean {
+function sameGroup(m: MultiPort | undefined, g: number, key: number): boolean {
   // whether this host was already counted for group g (by an earlier port of the same group)
-  if (h.port0 !== key && groupKey(h.port0) === g) return true
-  if (h.more) for (const k of h.more) if (k !== key && groupKey(k) === g) return true
+  if (m) for (const k of m.ports) if (k !== key && groupKey(k) === g) return true
   return false
 }
 
@@ -829,4 +874,25 @@ function sessionOutcome(ev: NatEvent, format: string): number {
   if (ev.replied === true) return ANSWERED
   if (ev.replied === false && kind !== 'mapping') return UNANSWERED
   return kind === 'mapping' ? PENDING : UNKNOWN
+}
+
+/** isInsideAddress with a fast path for dotted quads (the detector asks it several times per record). */
+function inside(ip: string): boolean {
+  if (ip.indexOf(':') >= 0) return isInsideAddress(ip)
+  let i = 0
+  let a = 0
+  for (; i < ip.length; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) break
+    a = a * 10 + c - 48
+  }
+  if (a === 10) return true
+  if (a !== 192 && a !== 172 && a !== 100 && a !== 169) return false
+  let b = 0
+  for (i++; i < ip.length; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) break
+    b = b * 10 + c - 48
+  }
+  return (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
 }

@@ -98,3 +98,29 @@ export function packetLevel(packets: number): number {
   for (const t of PSAD_PACKET_LEVELS) if (packets >= t) l++
   return l
 }
+
+/** Port-key class bits, precomputed for the detector's hot path. */
+export const C_BT = 1
+export const C_COMMON = 2
+export const C_SIG = 4
+/** at or above 10000 and named by no signature: a peer-to-peer / ephemeral port */
+export const C_HIGH = 8
+/** part of a signature group of several ports (23+2323, 445+139, 5900-5903) */
+export const C_MULTI = 16
+
+/** CLASS[key] = class bits; GROUP[key] = group key (see groupKey) — for keys tag * 65536 + port, tag 0..2 */
+export const CLASS = new Uint8Array(3 * 65536)
+export const GROUP = new Int32Array(3 * 65536)
+for (let key = 0; key < 3 * 65536; key++) {
+  const tag = Math.floor(key / 65536)
+  const port = key % 65536
+  const sig = signatureOf(key)
+  let c = 0
+  if (tag < 2 && isBitTorrentPort(port)) c |= C_BT
+  if (COMMON_CLIENT.has(key)) c |= C_COMMON
+  if (sig) c |= C_SIG
+  if (tag < 2 && port >= 10_000 && !sig) c |= C_HIGH
+  if (sig && sig.ports.length > 1) c |= C_MULTI
+  CLASS[key] = c
+  GROUP[key] = groupKey(key)
+}
