@@ -161,6 +161,7 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
     )
   }
   const {format} = picked
+  for (const w of [...(msg.warnings ?? []), ...(source !== msg ? source.warnings ?? [] : [])]) warnings.push({kind: 'report-warning', text: w, file})
   const whys = new Map<string, string>()
   const ctx = makeContext(source, opts, warnings, whys)
   let result

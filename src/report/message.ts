@@ -231,7 +231,18 @@ async function fromMail(buf: Buffer, file: string, depth: number): Promise<Repor
     }
   }
   forwarded.push(...inlineForwards(text, file))
+  const warnings: string[] = []
+  for (const m of buf.toString('latin1').matchAll(/charset\s*=\s*"?([^";\s]+)/gi)) {
+    const cs = m[1]!.toLowerCase()
+    try {
+      new TextDecoder(cs)
+    } catch {
+      const w = `unknown charset "${cs.slice(0, 40)}": that text was read as UTF-8 / Windows-1252`
+      if (!warnings.includes(w)) warnings.push(w)
+    }
+  }
   return {
+    warnings,
     file,
     isEmail: true,
     headers,

@@ -38,6 +38,8 @@ export interface ReportMessage {
   parts: MessagePart[]
   /** parsed JSON when the file (or a JSON part) is a JSON document */
   json: unknown
+  /** problems met while decoding (unknown charset, unreadable part), shown as report warnings */
+  warnings?: string[]
   /** the file's modification time (anchor for year-less stamps when there is no Date header) */
   mtimeMs?: number
   /** headers of forwarded (message/rfc822) messages, outermost first */

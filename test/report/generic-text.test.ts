@@ -113,3 +113,12 @@ describe('generic-text prose with several addresses', () => {
     expect(r2.ticket).toBe('Case #A-20931')
   })
 })
+
+describe('unknown charsets', () => {
+  it('reads the text anyway and warns', async () => {
+    const {reportOf, mail} = await import('./helpers.js')
+    const r = await reportOf(mail({Subject: 'x', 'Content-Type': 'text/plain; charset="x-klingon-7"'}, '2025-04-10 08:00:00 UTC 198.51.100.8:5000 -> 192.0.2.2:80\n'))
+    expect(r.incidents[0]!.publicIp).toBe('198.51.100.8')
+    expect(r.assumptions.some((a) => /unknown charset "x-klingon-7"/.test(a.text))).toBe(true)
+  })
+})
