@@ -150,7 +150,7 @@ function pairNat(ev: NatEvent, id: string, seq: string, line: Line, ctx: ParseCo
     }
     return null
   }
-  if (ev.dir !== 'out' || ev.insideIp !== null || ev.srcPort === null && ev.protocol !== 'icmp') return null
+  if (ev.dir !== 'out' || ev.insideIp !== null || ev.srcPort === null) return null
   const lan = seen.get(key)
   if (!lan || lan.dup) return null
   const dt = ev.time - lan.ev.time
