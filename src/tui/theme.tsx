@@ -29,24 +29,22 @@ export interface Size {
   rows: number
 }
 
-/** The terminal size, updated on resize. `fixed` (tests) overrides it. */
+/**
+ * The terminal size, read at every render (so a screen mounted late still sees the current size) and
+ * re-rendering on resize. `fixed` (tests) overrides it.
+ */
 export function useTermSize(fixed?: Size): Size {
   const {stdout} = useStdout()
-  const read = (): Size => ({columns: stdout?.columns || 80, rows: stdout?.rows || 24})
-  const [size, setSize] = useState<Size>(fixed ?? read())
+  const [, setTick] = useState(0)
   useEffect(() => {
-    if (fixed) {
-      setSize(fixed)
-      return
-    }
-    const onResize = () => setSize(read())
+    if (fixed) return
+    const onResize = () => setTick((n) => n + 1)
     stdout?.on('resize', onResize)
     return () => {
       stdout?.off('resize', onResize)
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [stdout, fixed?.columns, fixed?.rows])
-  return fixed ?? size
+  }, [stdout, fixed])
+  return fixed ?? {columns: stdout?.columns || 80, rows: stdout?.rows || 24}
 }
 
 export type KeyHandler = (input: string, key: Key) => void

@@ -140,6 +140,10 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
     const styled = screenWithStyle('nocolor')
     expect(styled).not.toMatch(COLOUR)
     expect(styled).toContain('✔ ATTRIBUTED')
+    // a resize before any key: the review screen (mounted after the progress view) follows it too
+    tmux('resize-window', '-t', 'nocolor', '-x', '110', '-y', '30')
+    const wide = await waitFor([/natrace review · .*nicbr-portscan\.eml/], 20_000, 'nocolor')
+    expect(wide.split('\n').some((l) => [...l].length > 80)).toBe(true)
     tmux('send-keys', '-t', 'nocolor', 'q')
     await waitFor(['natrace-exit=0'], 20_000, 'nocolor')
   })
