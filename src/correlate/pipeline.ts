@@ -7,6 +7,7 @@ import type {Assumption, AttributionResult, Incident, InputSummary, LeaseEvent, 
 import {formatWarning, NatraceError, UsageError, type Warning} from '../io/errors.js'
 import {readAll, summarize} from '../io/inputs.js'
 import {readSourcesParallel} from '../io/parallel.js'
+import {IndexReader} from '../index/query.js'
 import {DEFAULT_PRUNE_MARGIN_SECONDS, planPruning, type PruneDecision, type TimeWindow} from '../io/prune.js'
 import {expandInputs} from '../io/files.js'
 import type {SourceResult} from '../io/source.js'
@@ -36,12 +37,14 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   // cannot hold a reported instant are not read (time pruning, src/io/prune.ts); files are read on worker
   // threads when there is enough to read (src/io/parallel.ts) — same results, same order
   const needles = natNeedles(report.incidents)
-  const natFiles = await expandInputs(opts.natLogs, 'NAT log')
+  // with --index the records come from the index; --nat-logs is not read
+  const natFiles = opts.index ? [] : await expandInputs(opts.natLogs, 'NAT log')
   const skipped = new Map<SourceResult<NatEvent>, string>()
   const marginS = opts.pruneMargin ?? DEFAULT_PRUNE_MARGIN_SECONDS
   if (!Number.isFinite(marginS) || marginS < 0) throw new UsageError(`--prune-margin must be a number of seconds, not ${opts.pruneMargin}`)
+  const index = opts.index ? await IndexReader.open(opts.index) : null
   const plan =
-    opts.fullScan || natFiles.length < 2
+    index || opts.fullScan || natFiles.length < 2
       ? null
       : await planPruning(natFiles, natFormats, {zone: opts.logTz, year, format: opts.natFormat, windows: incidentWindows(report.incidents, skewS * 1000), marginMs: marginS * 1000})
   const toRead = plan ? natFiles.filter((_, i) => !plan[i]!.skip) : natFiles
@@ -58,7 +61,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   }).catch(rethrowFormat)
   let k = 0
   const nat = {
-    results: natFiles.map((f, i) => {
+    results: index ? await index.nat(report.incidents, incidentWindows(report.incidents, skewS * 1000 + marginS * 1000), year) : natFiles.map((f, i) => {
       const d = plan?.[i]
       if (!d?.skip) return read[k++]!
       const r = skippedResult<NatEvent>(d)
@@ -74,7 +77,11 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   const insideIps = [...new Set(intervals.map((iv) => iv.insideIp))]
   progress({phase: 'leases', filesDone: 0, filesTotal: 0, bytesRead: 0, matched: intervals.length})
   const leaseRead =
-    opts.dhcp.length > 0
+    index && opts.dhcp.length === 0
+      ? index.hasLeases
+        ? {results: await index.leases(insideIps, year)}
+        : null
+      : opts.dhcp.length > 0
       ? await readAll<LeaseEvent>(opts.dhcp, 'lease source', leaseFormats, {
           zone: opts.dhcpTz ?? opts.logTz,
           year,
@@ -85,6 +92,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
         }).catch(rethrowFormat)
       : null
   const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])
+  index?.close()
 
   progress({phase: 'correlate'})
   const natCoverage = nat.results
@@ -104,6 +112,11 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     ...(leaseRead ? sourceAssumptions('lease source', leaseRead.results, opts.dhcpTz ? '--dhcp-tz' : opts.logTz ? '--log-tz' : null) : []),
     ...out.assumptions,
   ]
+  if (index)
+    assumptions.push({
+      kind: 'index',
+      text: `NAT records${opts.dhcp.length === 0 && index.hasLeases ? ' and leases' : ''} read from the index ${opts.index} (${index.natFileCount} NAT log file(s) indexed; records within ${marginS / 3600} h of the reported instants, as time pruning would read)`,
+    })
   if (skipped.size > 0)
     assumptions.push({
       kind: 'time-pruning',

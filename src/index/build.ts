@@ -1,0 +1,212 @@
+/**
+ * `natrace index`: adds log files to the index. Incremental: a file already indexed (same size, mtime and
+ * hash of its first 64 KiB — also under a new name, as rotation renames files) is skipped; a file whose
+ * path is indexed with another signature (a live log that grew) is indexed again, its old rows dropped.
+ * New files are read on worker threads (one file per job), each writing its rows to a temporary TSV that
+ * DuckDB loads with COPY.
+ */
+import {createHash} from 'node:crypto'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {open} from 'node:fs/promises'
+import {availableParallelism, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
+import {closeSync, openSync, writeSync} from 'node:fs'
+import type {SourceFile} from '../model.js'
+import {expandInputs} from '../io/files.js'
+import type {Warning} from '../io/errors.js'
+import {COPY_OPTIONS} from './rows.js'
+import {lit, openIndexDb} from './schema.js'
+import {readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
+
+export interface BuildOptions {
+  logTz?: string
+  dhcpTz?: string
+  natFormat?: string
+  leaseFormat?: string
+  /** worker threads (default: cores, at most 4); 1 = in this thread */
+  threads?: number
+  onFile?: (file: SourceFile, status: 'indexed' | 'unchanged' | 'renamed' | 'unknown', records: number) => void
+  onWarning?: (w: Warning) => void
+}
+
+export interface BuildSummary {
+  db: string
+  files: number
+  indexed: number
+  unchanged: number
+  renamed: number
+  unknown: number
+  natRecords: number
+  leaseRecords: number
+  /** totals in the index after the build */
+  totalNatRecords: number
+  totalLeaseRecords: number
+  seconds: number
+}
+
+async function headHash(path: string): Promise<string> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(65536)
+    const {bytesRead} = await fh.read(buf, 0, buf.length, 0)
+    return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex').slice(0, 32)
+  } finally {
+    await fh.close()
+  }
+}
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
+
+export async function buildIndex(paths: string[], dbPath: string, opts: BuildOptions = {}): Promise<BuildSummary> {
+  const t0 = performance.now()
+  const files = await expandInputs(paths, 'log')
+  const db = await openIndexDb(dbPath)
+  const tmp = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  const summary: BuildSummary = {db: dbPath, files: files.length, indexed: 0, unchanged: 0, renamed: 0, unknown: 0, natRecords: 0, leaseRecords: 0, totalNatRecords: 0, totalLeaseRecords: 0, seconds: 0}
+  try {
+    const c = db.conn
+    const known = (await c.runAndReadAll('SELECT id, path, size, mtime_ms, head_hash FROM files')).getRowObjects() as {id: number; path: string; size: bigint; mtime_ms: number; head_hash: string}[]
+    const bySig = new Map(known.map((k) => [`${k.size}|${k.mtime_ms}|${k.head_hash}`, k]))
+    const byPath = new Map(known.map((k) => [k.path, k]))
+    let nextId = known.reduce((a, k) => Math.max(a, k.id), 0) + 1
+    const todo: {job: IndexJob; file: SourceFile; hash: string}[] = []
+    // first every file's signature and the indexed file it is (also under another name: rotation renames)
+    const sigs: {file: SourceFile; hash: string; same: (typeof known)[number] | undefined}[] = []
+    const claimed = new Set<number>()
+    for (const file of files) {
+      const hash = await headHash(file.path)
+      const same = bySig.get(`${file.size}|${file.mtimeMs}|${hash}`)
+      if (same && !claimed.has(same.id)) claimed.add(same.id)
+      sigs.push({file, hash, same: same && claimed.has(same.id) && !sigs.some((x) => x.same === same) ? same : undefined})
+    }
+    for (const {file, hash, same} of sigs) {
+      if (same) {
+        if (same.path !== file.display) {
+          await c.run(`UPDATE files SET path = ${lit(file.display)} WHERE id = ${same.id}`)
+          summary.renamed++
+          opts.onFile?.(file, 'renamed', 0)
+        } else {
+          summary.unchanged++
+          opts.onFile?.(file, 'unchanged', 0)
+        }
+        continue
+      }
+      // the same name with other content (a live log that grew, or a name a rotation moved on): indexed again
+      const old = byPath.get(file.display)
+      if (old && !claimed.has(old.id)) await dropFile(c, old.id)
+      const id = nextId++
+      todo.push({
+        file,
+        hash,
+        job: {id: todo.length, fileId: id, file, out: join(tmp, `${id}.tsv`), logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
+      })
+    }
+    // read on workers; load each file's rows as soon as it is read (in the order files finish)
+    const load = async (t: (typeof todo)[number], r: IndexJobResult) => {
+      for (const w of r.warnings) opts.onWarning?.(w)
+      if (r.family === null) {
+        summary.unknown++
+        opts.onFile?.(t.file, 'unknown', 0)
+        opts.onWarning?.({file: t.file.display, message: 'no known NAT log or lease format recognised in this file: not indexed'})
+      } else {
+        await c.run(`COPY ${r.family === 'nat' ? 'nat' : 'leases'} FROM ${lit(t.job.out)} ${COPY_OPTIONS}`)
+        if (r.family === 'nat') summary.natRecords += r.records
+        else summary.leaseRecords += r.records
+        summary.indexed++
+        opts.onFile?.(t.file, 'indexed', r.records)
+      }
+      const num = (v: number | null) => (v === null ? 'NULL' : String(Math.round(v)))
+      await c.run(
+        `INSERT INTO files VALUES (${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
+      )
+      rmSync(t.job.out, {force: true})
+    }
+    const threads = Math.min(opts.threads ?? Math.min(4, availableParallelism()), todo.length)
+    if (threads > 1 && existsSync(WORKER)) await runOnWorkers(todo, threads, load)
+    else for (const t of todo) await load(t, await readInline(t.job))
+    const tot = (await c.runAndReadAll('SELECT (SELECT count(*) FROM nat), (SELECT count(*) FROM leases)')).getRows()[0]!
+    summary.totalNatRecords = Number(tot[0])
+    summary.totalLeaseRecords = Number(tot[1])
+    await c.run('CHECKPOINT')
+  } finally {
+    db.close()
+    rmSync(tmp, {recursive: true, force: true})
+  }
+  summary.seconds = (performance.now() - t0) / 1000
+  return summary
+}
+
+async function dropFile(c: Awaited<ReturnType<typeof openIndexDb>>['conn'], id: number): Promise<void> {
+  await c.run(`DELETE FROM nat WHERE file_id = ${id}`)
+  await c.run(`DELETE FROM leases WHERE file_id = ${id}`)
+  await c.run(`DELETE FROM files WHERE id = ${id}`)
+}
+
+async function readInline(job: IndexJob): Promise<IndexJobResult> {
+  const fd = openSync(job.out, 'w')
+  try {
+    let buf: string[] = []
+    let size = 0
+    const r = await readIndexFile(job, (row) => {
+      buf.push(row)
+      size += row.length
+      if (size > 1 << 20) {
+        writeSync(fd, buf.join(''))
+        buf = []
+        size = 0
+      }
+    })
+    if (buf.length) writeSync(fd, buf.join(''))
+    return r
+  } finally {
+    closeSync(fd)
+  }
+}
+
+async function runOnWorkers<T extends {job: IndexJob}>(todo: T[], threads: number, load: (t: T, r: IndexJobResult) => Promise<void>): Promise<void> {
+  const workers: Worker[] = []
+  let next = 0
+  let loading = Promise.resolve()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let done = 0
+      let failed = false
+      const give = (w: Worker) => {
+        if (next < todo.length) w.postMessage(todo[next++]!.job)
+      }
+      for (let i = 0; i < threads; i++) {
+        const w = new Worker(WORKER)
+        workers.push(w)
+        w.on('message', (m: {ok: true; id: number; result: IndexJobResult} | {ok: false; id: number; message: string}) => {
+          if (failed) return
+          if (!m.ok) {
+            failed = true
+            reject(new Error(`${todo[m.id]!.job.file.display}: ${m.message}`))
+            return
+          }
+          give(w)
+          // loads run one at a time, in the order files finish
+          loading = loading.then(() => load(todo[m.id]!, m.result))
+          loading.catch((e) => {
+            failed = true
+            reject(e)
+          })
+          loading.then(() => {
+            if (++done === todo.length) resolve()
+          }, () => {})
+        })
+        w.on('error', (e) => {
+          if (!failed) {
+            failed = true
+            reject(e)
+          }
+        })
+        give(w)
+      }
+    })
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+}

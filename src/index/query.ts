@@ -1,0 +1,203 @@
+/**
+ * Attribution from the index: the NAT records that can match the report's incidents — same public ip:port
+ * (or a port block holding the port), or one-sided packets from the same inside port — within each
+ * incident's window ± the pruning margin, and the lease records of the inside addresses found. The records
+ * come back as the scan would have parsed them, per file in rotation order and line order, so the engine
+ * gives the same answers.
+ *
+ * Syslog stamps carry no year: the index reads them with the year the file's mtime implies, a scan with the
+ * year nearest the report. For files of such stamps the lookup ignores the stored times and reads the matched
+ * lines again (their text is in the row) with the year policy of the attribution, so both agree even for
+ * archives whose mtimes are not their lines' year.
+ */
+import {existsSync} from 'node:fs'
+import type {Incident, LeaseEvent, NatEvent, SourceFile, ZoneHow} from '../model.js'
+import {NatraceError} from '../io/errors.js'
+import {orderRotated} from '../io/files.js'
+import type {SourceResult} from '../io/source.js'
+import type {TimeWindow} from '../io/prune.js'
+import type {LineFormat, ParseContext} from '../io/format.js'
+import {TimeContext, type YearPolicy} from '../io/time.js'
+import {natFormats} from '../nat/registry.js'
+import {leaseFormats} from '../lease/registry.js'
+import {lit, openIndexDb, type IndexDb} from './schema.js'
+
+interface FileRow {
+  id: number
+  path: string
+  family: 'nat' | 'lease'
+  size: bigint
+  mtime_ms: number
+  compressed: string | null
+  format: string | null
+  zone: string
+  zone_how: ZoneHow
+  years: string
+  first_ms: bigint | null
+  last_ms: bigint | null
+  records: bigint
+  malformed: bigint
+  dst_repeated: number
+  dst_gap: number
+  first_line: number | null
+  first_text: string | null
+  last_line: number | null
+  last_text: string | null
+}
+
+const num = (v: bigint | number | null) => (v === null ? null : Number(v))
+
+function resultOf<T>(f: FileRow, records: T[]): SourceResult<T> {
+  const file: SourceFile = {path: f.path, display: f.path, size: Number(f.size), mtimeMs: f.mtime_ms, compressed: f.compressed === 'gzip' ? 'gzip' : null}
+  return {
+    file,
+    format: f.format,
+    records,
+    zone: {zone: f.zone, how: f.zone_how},
+    years: JSON.parse(f.years) as number[],
+    dstRepeated: f.dst_repeated,
+    dstGap: f.dst_gap,
+    parsedLines: records.length,
+    ignoredLines: 0,
+    malformed: {count: Number(f.malformed), lines: [], first: []},
+    prefiltered: true,
+    firstMs: null,
+    lastMs: null,
+    recordCount: records.length,
+    spanFirstMs: num(f.first_ms),
+    spanLastMs: num(f.last_ms),
+  }
+}
+
+/** A file whose stamps carry no year (syslog): the index chose the years from its mtime. */
+function yearless(f: FileRow): boolean {
+  return f.years !== '[]'
+}
+
+/** The record of an evidence line read again on a context with the attribution's year policy. */
+function reread<T extends {evidence: {line: number; text: string}}>(c: {ctx: ParseContext; formats: LineFormat<T>[]}, e: T): T | null {
+  for (const f of c.formats) {
+    let got: T | T[] | null = null
+    try {
+      got = f.parse({no: e.evidence.line, text: e.evidence.text}, c.ctx)
+    } catch {
+      got = null
+    }
+    if (got === null) continue
+    const list = Array.isArray(got) ? got : [got]
+    // a line read into several records: the one of the same kind of evidence (role) as the stored one
+    const same = list.find((x) => JSON.stringify({...x, time: 0, end: 0, timeAlt: 0, evidence: 0}) === JSON.stringify({...e, time: 0, end: 0, timeAlt: 0, evidence: 0}))
+    return same ?? (list.length === 1 ? list[0]! : null)
+  }
+  return null
+}
+
+export class IndexReader {
+  private constructor(
+    private readonly db: IndexDb,
+    private readonly files: FileRow[],
+  ) {}
+
+  static async open(path: string): Promise<IndexReader> {
+    if (!existsSync(path)) throw new NatraceError('index file does not exist: build it with `natrace index PATH… --db FILE`', 1, path)
+    let db: IndexDb
+    try {
+      db = await openIndexDb(path, {readOnly: true})
+    } catch (e) {
+      throw new NatraceError(`cannot open the index (${(e as Error).message.split('\n')[0]})`, 1, path)
+    }
+    const rows = (await db.conn.runAndReadAll('SELECT * FROM files WHERE family IS NOT NULL')).getRowObjects() as unknown as FileRow[]
+    const order = new Map(orderRotated(rows.map((r) => r.path)).map((p, i) => [p, i]))
+    rows.sort((a, b) => order.get(a.path)! - order.get(b.path)!)
+    return new IndexReader(db, rows)
+  }
+
+  get hasLeases(): boolean {
+    return this.files.some((f) => f.family === 'lease')
+  }
+
+  get natFileCount(): number {
+    return this.files.filter((f) => f.family === 'nat').length
+  }
+
+  private async rows<T extends {time: number; evidence: {file: string; line: number; text: string}}>(
+    table: 'nat' | 'leases',
+    where: string,
+    reparse: {year: YearPolicy; windows: TimeWindow[] | null} | null,
+  ): Promise<Map<number, T[]>> {
+    const byFile = new Map<number, T[]>()
+    if (!where) return byFile
+    const byId = new Map(this.files.map((f) => [f.id, f]))
+    const got = (await this.db.conn.runAndReadAll(`SELECT file_id, ev FROM ${table} WHERE ${where} ORDER BY file_id, line`)).getRows()
+    const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
+    for (const [fid, ev] of got) {
+      const id = Number(fid)
+      const f = byId.get(id)
+      let e = JSON.parse(ev as string) as T
+      if (f) e.evidence.file = f.path
+      if (reparse && f && yearless(f)) {
+        let c = ctxs.get(id)
+        if (!c) {
+          const all = (table === 'nat' ? natFormats : leaseFormats) as unknown as LineFormat<T>[]
+          const named = all.filter((x) => x.name === f.format)
+          const file: SourceFile = {path: f.path, display: f.path, size: Number(f.size), mtimeMs: f.mtime_ms, compressed: null}
+          c = {ctx: {file, time: new TimeContext({zone: f.zone, how: f.zone_how}, reparse.year), state: {}, malformed() {}}, formats: named.length ? named : all.filter((x) => x.prefilter)}
+          ctxs.set(id, c)
+        }
+        const again = reread(c, e)
+        if (again) e = again
+        if (reparse.windows && !reparse.windows.some((w) => e.time >= w.from && e.time <= w.to)) continue
+      }
+      let l = byFile.get(id)
+      if (!l) byFile.set(id, (l = []))
+      l.push(e)
+    }
+    return byFile
+  }
+
+  /** A yearless file's span read again from its end lines with the attribution's year policy. */
+  private spanAgain<T>(r: SourceResult<T>, f: FileRow, year: YearPolicy): SourceResult<T> {
+    if (!yearless(f)) return r
+    const formats = (f.family === 'nat' ? natFormats : leaseFormats) as unknown as LineFormat<{time: number; evidence: {line: number; text: string}}>[]
+    const named = formats.filter((x) => x.name === f.format)
+    const at = (line: number | null, text: string | null): number | null => {
+      if (line === null || text === null) return null
+      const ctx: ParseContext = {file: r.file, time: new TimeContext({zone: f.zone, how: f.zone_how}, year), state: {}, malformed() {}}
+      const e = reread({ctx, formats: named.length ? named : formats.filter((x) => x.prefilter)}, {time: 0, evidence: {line, text}})
+      return e ? e.time : null
+    }
+    return {...r, spanFirstMs: at(f.first_line, f.first_text) ?? r.spanFirstMs, spanLastMs: at(f.last_line, f.last_text) ?? r.spanLastMs}
+  }
+
+  private yearlessIds(family: 'nat' | 'lease'): number[] {
+    return this.files.filter((f) => f.family === family && yearless(f)).map((f) => f.id)
+  }
+
+  /** NAT records able to match the incidents within the windows, one result per indexed NAT file. */
+  async nat(incidents: Incident[], windows: TimeWindow[], year: YearPolicy): Promise<SourceResult<NatEvent>[]> {
+    const ors: string[] = []
+    const yl = this.yearlessIds('nat')
+    const orYearless = yl.length ? ` OR file_id IN (${yl.join(', ')})` : ''
+    incidents.forEach((inc, i) => {
+      const w = windows[i]!
+      if (inc.publicPort === null || inc.portRole !== 'source') return
+      const p = inc.publicPort
+      const alts = [`(kind = 'packet' AND inside_port = ${p})`]
+      if (inc.publicIp) alts.push(`(outside_ip = ${lit(inc.publicIp)} AND (outside_port = ${p} OR (outside_port <= ${p} AND outside_port_end >= ${p})))`)
+      ors.push(`((time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}${orYearless}) AND (${alts.join(' OR ')}))`)
+    })
+    const byFile = await this.rows<NatEvent>('nat', ors.join(' OR '), {year, windows})
+    return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
+  }
+
+  /** Lease records of these inside addresses, one result per indexed lease source. */
+  async leases(ips: string[], year: YearPolicy): Promise<SourceResult<LeaseEvent>[]> {
+    const where = ips.length ? `ip IN (${ips.map(lit).join(', ')})` : ''
+    const byFile = await this.rows<LeaseEvent>('leases', where, {year, windows: null})
+    return this.files.filter((f) => f.family === 'lease').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Reading one file for the index: which family it belongs to (NAT log or lease source, by format detection),
+ * then every record through readSource (no pre-filter), each turned into a row.
+ */
+import type {LeaseEvent, NatEvent, SourceFile, ZoneHow} from '../model.js'
+import type {Warning} from '../io/errors.js'
+import {detectFormat} from '../io/format.js'
+import {mtimeYearPolicy} from '../io/inputs.js'
+import {sampleLines} from '../io/lines.js'
+import {readSource} from '../io/source.js'
+import {natFormats} from '../nat/registry.js'
+import {leaseFormats} from '../lease/registry.js'
+import {leaseRow, natRow} from './rows.js'
+
+export interface IndexJob {
+  id: number
+  fileId: number
+  file: SourceFile
+  /** temporary TSV the rows go to */
+  out: string
+  logTz?: string
+  dhcpTz?: string
+  natFormat?: string
+  leaseFormat?: string
+}
+
+export interface IndexJobResult {
+  family: 'nat' | 'lease' | null
+  format: string | null
+  zone: string
+  zoneHow: ZoneHow
+  years: number[]
+  firstMs: number | null
+  lastMs: number | null
+  records: number
+  lines: number
+  malformed: number
+  dstRepeated: number
+  dstGap: number
+  /** the records at the ends of the file's time span (their lines are read again for yearless stamps) */
+  firstLine: {line: number; text: string} | null
+  lastLine: {line: number; text: string} | null
+  warnings: Warning[]
+}
+
+/** NAT log or lease source: the family whose formats recognise the file's first lines better. */
+export async function familyOf(job: IndexJob): Promise<'nat' | 'lease' | null> {
+  if (job.natFormat && !job.leaseFormat) return 'nat'
+  if (job.leaseFormat && !job.natFormat) return 'lease'
+  const sample = await sampleLines(job.file, 200, () => {})
+  const nat = detectFormat(natFormats, sample)?.score ?? 0
+  const lease = detectFormat(leaseFormats, sample)?.score ?? 0
+  if (nat === 0 && lease === 0) {
+    // mixed syslog: whichever family's line formats read any of the sample lines
+    const ctxFree = (fs: typeof natFormats | typeof leaseFormats) => fs.some((f) => f.prefilter && sample.some((l) => f.detect([l]) > 0))
+    return ctxFree(natFormats) ? 'nat' : ctxFree(leaseFormats) ? 'lease' : null
+  }
+  return nat >= lease ? 'nat' : 'lease'
+}
+
+export async function readIndexFile(job: IndexJob, write: (row: string) => void): Promise<IndexJobResult> {
+  const family = await familyOf(job)
+  const warnings: Warning[] = []
+  const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
+  if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
+  let lo: {time: number; line: number; text: string} | null = null
+  let hi: {time: number; line: number; text: string} | null = null
+  const ends = (e: {time: number; evidence: {line: number; text: string}}) => {
+    if (!lo || e.time < lo.time) lo = {time: e.time, line: e.evidence.line, text: e.evidence.text}
+    if (!hi || e.time > hi.time) hi = {time: e.time, line: e.evidence.line, text: e.evidence.text}
+  }
+  const common = {year: mtimeYearPolicy(job.file), keepRecords: false, onWarning: (w: Warning) => warnings.push(w)}
+  const r =
+    family === 'nat'
+      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat, onRecord: (e) => (ends(e), write(natRow(job.fileId, e)))})
+      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat, onRecord: (e) => (ends(e), write(leaseRow(job.fileId, e)))})
+  return {
+    family: r.format === null && r.recordCount === 0 ? null : family,
+    format: r.format,
+    zone: r.zone.zone,
+    zoneHow: r.zone.how,
+    years: r.years,
+    firstMs: r.spanFirstMs,
+    lastMs: r.spanLastMs,
+    records: r.recordCount,
+    lines: r.parsedLines + r.ignoredLines + r.malformed.count,
+    malformed: r.malformed.count,
+    dstRepeated: r.dstRepeated,
+    dstGap: r.dstGap,
+    firstLine: lo === null ? null : {line: (lo as {line: number}).line, text: (lo as {text: string}).text},
+    lastLine: hi === null ? null : {line: (hi as {line: number}).line, text: (hi as {text: string}).text},
+    warnings,
+  }
+}

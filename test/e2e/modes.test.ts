@@ -1,0 +1,69 @@
+/**
+ * End to end on samples/ with the BUILT CLI: a full scan, a time-pruned scan and an indexed lookup give the
+ * same answers (incidents and clients, with the same evidence).
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import type {AttributionResult} from '../../src/model.js'
+
+const root = resolve(import.meta.dirname, '../..')
+const bin = join(root, 'bin/run.js')
+const sample = (p: string) => join(root, 'samples', p)
+const REPORT = sample('reports/nicbr-portscan.eml')
+const COMMON = ['--public-ip', '203.0.113.5', '--log-tz', 'America/Sao_Paulo', '--json']
+const LOGS = ['--nat-logs', sample('nat'), '--dhcp', sample('dhcp')]
+
+function natrace(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, TZ: 'UTC'}, cwd: root})
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
+}
+
+const answers = (r: AttributionResult) => ({incidents: r.incidents, clients: r.clients, clockOffsetSeconds: r.clockOffsetSeconds})
+
+describe('full scan, pruned scan and index agree on samples/', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-modes-'))
+  const db = join(dir, 'samples.duckdb')
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  const full = natrace(['attribute', REPORT, ...LOGS, ...COMMON, '--full-scan'])
+  const pruned = natrace(['attribute', REPORT, ...LOGS, ...COMMON, '--prune-margin', '3600'])
+  const built = natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo', '--json'])
+  const indexed = natrace(['attribute', REPORT, '--index', db, ...COMMON])
+
+  it('reads every file in a full scan', () => {
+    expect(full.code).toBe(3)
+    const out = JSON.parse(full.stdout) as AttributionResult
+    expect(out.inputs.nat.every((f) => f.skipped === undefined)).toBe(true)
+    expect(out.incidents.map((i) => i.attribution.status)).toEqual(['not-found', 'attributed', 'attributed', 'ambiguous'])
+  })
+
+  it('skips the rotated file that ends hours before every reported instant, and says why', () => {
+    const out = JSON.parse(pruned.stdout) as AttributionResult
+    const skipped = out.inputs.nat.filter((f) => f.skipped)
+    expect(skipped.map((f) => f.file)).toEqual([sample('nat/security.1.gz')])
+    expect(skipped[0]!.skipped).toMatch(/next rotated file's first line/)
+    expect(out.assumptions.some((a) => a.kind === 'time-pruning')).toBe(true)
+  })
+
+  it('gives the same answers pruned as in a full scan', () => {
+    expect(answers(JSON.parse(pruned.stdout))).toEqual(answers(JSON.parse(full.stdout)))
+  })
+
+  it('indexes the NAT logs and the lease sources', () => {
+    expect(built.code).toBe(0)
+    const s = JSON.parse(built.stdout) as {indexed: number; natRecords: number; leaseRecords: number}
+    expect(s.indexed).toBe(5)
+    expect(s.natRecords).toBeGreaterThan(1000)
+    expect(s.leaseRecords).toBeGreaterThan(100)
+  })
+
+  it('gives the same answers from the index (no logs read) as in a full scan', () => {
+    expect(indexed.code).toBe(3)
+    const out = JSON.parse(indexed.stdout) as AttributionResult
+    expect(out.assumptions.some((a) => a.kind === 'index')).toBe(true)
+    expect(answers(out)).toEqual(answers(JSON.parse(full.stdout)))
+  })
+})

@@ -1,0 +1,45 @@
+import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {buildIndex} from '../../src/index/build.js'
+import {openIndexDb} from '../../src/index/schema.js'
+
+const samples = resolve(import.meta.dirname, '../../samples')
+
+async function paths(db: string): Promise<string[]> {
+  const d = await openIndexDb(db, {readOnly: true})
+  try {
+    return (await d.conn.runAndReadAll('SELECT path FROM files ORDER BY path')).getRows().map((r) => String(r[0]))
+  } finally {
+    d.close()
+  }
+}
+
+describe('natrace index is incremental', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+  const nat = join(dir, 'nat')
+  mkdirSync(nat)
+  for (const f of ['security.1.gz', 'security.0.gz', 'security']) copyFileSync(join(samples, 'nat', f), join(nat, f))
+  const db = join(dir, 'x.duckdb')
+  const opts = {logTz: 'America/Sao_Paulo', threads: 1}
+
+  it('skips files already indexed, follows a rotation rename, and re-indexes a file that grew without duplicating rows', async () => {
+    const first = await buildIndex([nat], db, opts)
+    expect(first.indexed).toBe(3)
+    const total = first.totalNatRecords
+
+    const again = await buildIndex([nat], db, opts)
+    expect(again).toMatchObject({indexed: 0, unchanged: 3, natRecords: 0, totalNatRecords: total})
+
+    // rotation: .1.gz -> .2.gz and .0.gz -> .1.gz; the live file gets one more line
+    renameSync(join(nat, 'security.1.gz'), join(nat, 'security.2.gz'))
+    renameSync(join(nat, 'security.0.gz'), join(nat, 'security.1.gz'))
+    appendFileSync(join(nat, 'security'), 'Jun 18 17:31:02 gw kernel: ipfw: 1 Count TCP 192.168.0.10:50001 8.8.8.8:443 in via em1\n')
+    const rotated = await buildIndex([nat], db, opts)
+    expect(rotated).toMatchObject({indexed: 1, renamed: 2, unchanged: 0})
+    expect(rotated.totalNatRecords).toBe(total + 1)
+    expect(await paths(db)).toEqual([join(nat, 'security'), join(nat, 'security.1.gz'), join(nat, 'security.2.gz')])
+  })
+})
