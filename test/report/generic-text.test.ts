@@ -122,3 +122,19 @@ describe('unknown charsets', () => {
     expect(r.assumptions.some((a) => /unknown charset "x-klingon-7"/.test(a.text))).toBe(true)
   })
 })
+
+describe('CSV attachments from other CERTs', () => {
+  it('reads a quoted CSV with many columns and an offset in the timestamp', async () => {
+    const {reportOf, mail, iso} = await import('./helpers.js')
+    const csv = [
+      '"asn","ip","timestamp","malware","src_port","dst_ip","dst_port","dst_host","proto","note"',
+      '"64500","198.51.100.90","2025-04-10 10:01:02 +0200","andromeda","49877","192.0.2.66","80","sinkhole.example","tcp","seen, twice"',
+    ].join('\n')
+    const r = await reportOf(
+      mail({Subject: '[CERT-Bund#2025041000000001] Infected systems', 'Content-Type': 'multipart/mixed; boundary="c"'}, `--c\nContent-Type: text/plain\n\nSee attachment.\n\n--c\nContent-Type: text/csv; name="events.csv"\nContent-Disposition: attachment; filename="events.csv"\n\n${csv}\n--c--\n`),
+    )
+    expect(r.incidents).toHaveLength(1)
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.90', publicPort: 49877, portRole: 'source', destIp: '192.0.2.66', destPort: 80, protocol: 'tcp'})
+    expect(iso(r.incidents[0]!.time)).toBe('2025-04-10T08:01:02Z')
+  })
+})

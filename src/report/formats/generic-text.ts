@@ -43,23 +43,50 @@ const DELIMS: Array<[string, RegExp]> = [
 
 interface Header {
   cols: Col[]
+  ch: string
   split: RegExp
   /** the time column's name states a zone ("Date (UTC)", "timestamp_utc") */
   zone?: ZoneConvention
+}
+
+/** Splits a row on a delimiter; comma/semicolon rows honour "quoted, cells"; cell quotes removed. */
+export function splitCells(text: string, ch: string, re: RegExp): string[] {
+  let cells: string[]
+  if (ch === ',' || ch === ';') {
+    cells = []
+    let cur = ''
+    let q = false
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!
+      if (c === '"') {
+        if (q && text[i + 1] === '"') {
+          cur += '"'
+          i++
+        } else q = !q
+      } else if (c === ch && !q) {
+        cells.push(cur)
+        cur = ''
+      } else cur += c
+    }
+    cells.push(cur)
+  } else cells = text.split(re)
+  return cells.map((c) => c.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1').trim())
 }
 
 function readHeader(line: string): Header | undefined {
   const t = line.trim().replace(/^[#|]\s*/, '').replace(/\s*\|$/, '')
   for (const [ch, re] of DELIMS) {
     if (ch !== ' ' && !t.includes(ch)) continue
-    const names = t.split(re)
+    const names = splitCells(t, ch, re)
     const cols = names.map(colOf)
     const hasIp = cols.includes('srcIp') || cols.includes('ip') || cols.includes('dstIp') || cols.includes('srcPort')
     const hasTime = cols.includes('time') || cols.includes('date')
-    if (cols.length >= 3 && hasIp && hasTime && cols.filter((c) => c === 'other').length <= cols.length / 2) {
+    // a space-separated header must be mostly column names; an explicit delimiter may carry many extra columns
+    const others = cols.filter((c) => c === 'other').length
+    if (cols.length >= 3 && hasIp && hasTime && (ch !== ' ' || others <= cols.length / 2)) {
       const timeName = names[cols.findIndex((c) => c === 'time' || c === 'date')] ?? ''
       const z = /\b(utc|gmt)\b|_utc$/i.test(timeName) ? {zone: 'UTC', how: 'stated' as const, why: `the column "${timeName.trim()}" states UTC`} : undefined
-      return {cols, split: re, zone: z}
+      return {cols, ch, split: re, zone: z}
     }
   }
   return undefined
@@ -204,7 +231,7 @@ function fromKeyValueBlocks(text: string, ctx: FormatContext, declared: ZoneConv
 }
 
 function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: FormatContext, contextIp: string | null, declared: ZoneConvention | undefined): RawIncident | undefined {
-  const cells = line.trim().replace(/^\|\s*/, '').replace(/\s*\|$/, '').split(h.split)
+  const cells = splitCells(line.trim().replace(/^\|\s*/, '').replace(/\s*\|$/, ''), h.ch, h.split)
   const conv = h.zone ?? declared
   let time = t
   const vals: Partial<Record<Col, string>> = {}
