@@ -248,3 +248,21 @@ describe('mikrotik-leases', () => {
     ])
   })
 })
+
+describe('mikrotik-leases: PPP active sessions', () => {
+  it('names the PPPoE account as subscriber, from (print time - uptime) to the print time', async () => {
+    const {copyFileSync: cp, mkdtempSync: mk, utimesSync: ut} = await import('node:fs')
+    const dir = mk(join(tmpdir(), 'natrace-ppp-'))
+    const p = join(dir, 'ppp-active.txt')
+    cp(FIX + 'mikrotik/ppp-active.txt', p)
+    ut(p, new Date('2013-06-18T19:00:00Z'), new Date('2013-06-18T19:00:00Z'))
+    const {readAll} = await import('../../src/io/inputs.js')
+    const {leaseFormats} = await import('../../src/lease/registry.js')
+    const r = (await readAll([p], 'lease source', leaseFormats, {})).results[0]!
+    expect(r.format).toBe('mikrotik-leases')
+    const h = buildHoldings(r.records)
+    expect(h.periods('100.64.5.17')).toEqual([expect.objectContaining({subscriber: 'cliente0042', mac: '00:1e:c2:aa:bb:cc', start: at('2013-06-18T16:56:56Z'), end: at('2013-06-18T19:00:00Z')})])
+    expect(h.lookup('100.64.5.18', at('2013-06-18T18:59:30Z')).holders[0]!.subscriber).toBe('cliente0043')
+    expect(h.lookup('100.64.5.18', at('2013-06-18T18:58:00Z')).holders).toEqual([])
+  })
+})

@@ -39,6 +39,7 @@ export function rosDuration(text: string | undefined): number | undefined {
 function finish(rec: Rec, ctx: ParseContext): LeaseEvent[] {
   const kv = new Map<string, string>()
   for (const t of rec.texts) for (const m of t.matchAll(PAIR)) kv.set(m[1]!, m[2]!.replace(/^"|"$/g, ''))
+  if (kv.has('uptime') && kv.has('service')) return pppActive(rec, kv, ctx)
   if (kv.get('status') !== 'bound') return []
   const ip = clientIp(kv.get('active-address') || kv.get('address'))
   const mac = macOf(kv.get('active-mac-address') || kv.get('mac-address'))
@@ -62,12 +63,12 @@ function finish(rec: Rec, ctx: ParseContext): LeaseEvent[] {
 
 export const mikrotikLeases: LeaseFormat = {
   name: 'mikrotik-leases',
-  description: 'MikroTik /ip dhcp-server lease print detail|terse to a file (snapshot at the file time)',
+  description: 'MikroTik lease table / PPP active sessions printed to a file (snapshot at the file time)',
   prefilter: false,
   detect(sample) {
-    const recs = sample.filter((l) => START.test(l) && /\baddress=/.test(l)).length
-    const status = sample.some((l) => /\bstatus=(bound|waiting|offered)\b/.test(l))
-    return recs > 0 && status ? 0.9 : 0
+    const recs = sample.filter((l) => START.test(l) && /\b(address|name)=/.test(l)).length
+    const known = sample.some((l) => /\bstatus=(bound|waiting|offered)\b/.test(l) || /\bservice=(pppoe|l2tp|pptp|sstp|ovpn)\b/.test(l))
+    return recs > 0 && known ? 0.9 : 0
   },
   parse(line, ctx) {
     const st = ctx.state as {ros?: Rec}
@@ -91,4 +92,26 @@ export const mikrotikLeases: LeaseFormat = {
     st.ros = undefined
     return prev ? finish(prev, ctx) : []
   },
+}
+
+/**
+ * `/ppp active print detail` (PPPoE / L2TP / PPTP sessions): name = the SUBSCRIBER, caller-id = the CPE MAC
+ * (PPPoE), address = the address handed out, uptime = how long the session had run at the print instant
+ * (the file time): a `lease` from (file time − uptime) to the file time.
+ */
+function pppActive(rec: Rec, kv: Map<string, string>, ctx: ParseContext): LeaseEvent[] {
+  const ip = clientIp(kv.get('address'))
+  const up = rosDuration(kv.get('uptime'))
+  const subscriber = kv.get('name') || null
+  if (!ip || up === undefined || !subscriber) {
+    ctx.malformed(rec.first, `RouterOS PPP session without a readable ${!ip ? 'address' : up === undefined ? 'uptime' : 'name'}`)
+    return []
+  }
+  const printed = ctx.file.mtimeMs
+  const mac = macOf(kv.get('caller-id'))
+  const text = rec.texts.map((t) => t.trim()).join(' ')
+  const ev = (role: string) => evidenceOf(ctx, {no: rec.first.no, text}, role)
+  // one statement of a continuous session: held from (print − uptime) to the print
+  return [leaseEvent({event: 'lease', time: printed - up, ip, mac, subscriber, leaseEnd: printed}, ev(`PPP session up ${kv.get('uptime')} at the print (file time ${new Date(printed).toISOString()})`))]
+
 }
