@@ -60,11 +60,24 @@ describe('mikrotik', () => {
   it('keeps only the complete fields of a message whose second half never came', () => {
     const ctx = makeCtx()
     const m = byLine(parseAll(mikrotik, bras, ctx))
-    // line 8 lost its tail: the packet part is kept, the cut NAT clause is not guessed
-    expect(m.get(8)).toMatchObject({kind: 'packet', insideIp: '100.64.12.13', insidePort: 41000, destIp: '203.0.113.82', destPort: 25, outsideIp: null, subscriber: 'carlos'})
+    // line 8 lost its tail after "NAT (inside->public)": that part is whole; the destination is the packet's
+    expect(m.get(8)).toMatchObject({kind: 'mapping', insideIp: '100.64.12.13', insidePort: 41000, outsideIp: '198.51.100.22', outsidePort: 41000, destIp: '203.0.113.82', destPort: 25, subscriber: 'carlos', phase: 'open'})
     expect(m.get(9)).toMatchObject({kind: 'mapping', subscriber: 'lia'})
     expect(m.has(7)).toBe(false)
     expect(ctx.bad.map((b) => b.line)).toEqual([10])
+  })
+
+  it('never reads a field the cut went through', () => {
+    const head = 'Mar  3 21:14:08 bras-2 firewall,info forward: in:<pppoe-ze> out:sfp1-UPLINK, proto TCP (SYN), 100.64.12.20:41000->203.0.113.82:25, '
+    const next = 'Mar  3 21:14:20 bras-2 firewall,info forward: in:<pppoe-lia> out:sfp1-UPLINK, proto UDP, 100.64.12.14:5000->203.0.113.83:53, len 60'
+    // cut inside the public side of the NAT clause: no translation, only the packet
+    const a = parseAll(mikrotik, [head + 'NAT (100.64.12.20:41000->198.51.100.22:41', next])
+    expect(a[0]).toMatchObject({kind: 'packet', insideIp: '100.64.12.20', outsideIp: null})
+    // cut inside the packet's destination port: nothing from that message
+    const ctx = makeCtx()
+    const b = parseAll(mikrotik, ['Mar  3 21:14:08 bras-2 firewall,info forward: in:<pppoe-ze> out:sfp1-UPLINK, proto TCP (SYN), 100.64.12.20:41000->203.0.113.82:2', next], ctx)
+    expect(b.map((e) => e.subscriber)).toEqual(['lia'])
+    expect(ctx.bad.map((x) => x.line)).toEqual([1])
   })
 
   it('reads ICMP on the input chain as a one-sided packet without ports', () => {

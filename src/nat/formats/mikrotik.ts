@@ -207,18 +207,41 @@ function afterTopics(t: string, rest: number, host: string): string | null {
   return /^[a-z]+(,[a-z!]+)+$/.test(w) ? t.slice(sp + 1) : null
 }
 
+const CUT_SRCNAT = /^\s*NAT \(([^()\s]+)->([^()\s]+)\)/
+
 function finish(p: Pending, ctx: ParseContext, complete: boolean): NatEvent | null {
   let msg = p.text
+  let cutNat: RegExpExecArray | null = null
   if (!complete) {
     // never read a cut-off last field ("->1.2.3.4:8" of ":80"): keep only fields closed by a comma
     const c = msg.lastIndexOf(',')
     if (c < 0) return null
+    cutNat = CUT_SRCNAT.exec(msg.slice(c + 1))
     msg = msg.slice(0, c + 1)
   }
   const ev = readMessage(msg, p.time, {file: ctx.file.display, line: p.no, text: p.raw})
   if (!ev) {
     ctx.malformed({no: p.no, text: p.raw}, complete ? 'RouterOS firewall line without readable "proto P, SRC->DST"' : 'RouterOS firewall message cut off before its addresses')
     return null
+  }
+  if (cutNat && ev.kind === 'packet') {
+    // the cut fell after "NAT (inside->public)": that part is whole, and a srcnat keeps the packet's
+    // destination, already read from "SRC->DST"; the inside side must be the packet's source
+    const ported = PORTED.has(ev.protocol ?? '')
+    const a = endpoint(cutNat[1]!, ported)
+    const b = endpoint(cutNat[2]!, ported)
+    if (a && b && a.ip === ev.srcIp && a.port === ev.srcPort) {
+      ev.kind = 'mapping'
+      ev.insideIp = a.ip
+      ev.insidePort = a.port
+      ev.outsideIp = b.ip
+      ev.outsidePort = b.port
+      ev.destIp = ev.dstIp ?? null
+      ev.destPort = ev.dstPort ?? null
+      ev.subscriber = userOf(IFACES.exec(msg)?.[1]?.trim() ?? null)
+      ev.evidence.role = 'NAT translation (message cut off after its NAT clause)'
+      if (/connection-state:new\b/.test(msg)) ev.phase = 'open'
+    }
   }
   return ev
 }
