@@ -1,7 +1,7 @@
 /**
  * One-line text input for the operator's note / reason. Enter saves, Esc cancels, Ctrl-U clears.
- * Presentational: the review screen owns the single key handler (a second, freshly mounted input handler can
- * miss the first key typed), and feeds keys through `editNote`.
+ * Presentational: the review screen owns the single key handler (a freshly mounted input handler subscribes a
+ * little after it is drawn and can miss the first keys typed, see theme.tsx), and feeds keys through `editNote`.
  * Typed or pasted text is stripped of control characters (a paste may carry escapes).
  */
 import {useContext} from 'react'

@@ -51,7 +51,8 @@ export type KeyHandler = (input: string, key: Key) => void
 
 /**
  * Where the session's single ink input subscription sends keys. A screen mounted later (the review after the
- * progress view) registers its handler here during render: with ink 6 / React 19 a freshly mounted
- * useInput subscribes in a passive effect, which can run only at the next update — keys typed before are lost.
+ * progress view) registers its handler here during render: a freshly mounted useInput subscribes in a passive
+ * effect, which runs some milliseconds after the frame is drawn (longer on a loaded machine) — a key typed or
+ * pasted in that gap would be lost.
  */
 export const InputRouter = createContext<MutableRefObject<KeyHandler | null> | null>(null)
