@@ -64,7 +64,7 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
   })
 
   it('reads the samples, then shows the report header and every incident with its status in 80×24', async () => {
-    const s = await waitFor(['Incidents 4'], 60_000)
+    const s = await waitFor(['Incidents 4'], 50_000)
     expect(s).toContain('reporter Registro.br')
     expect(s).toContain('ticket NicBr-20130619-133')
     expect(s).toContain('Clock offset +4 s')
@@ -136,7 +136,7 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
 
   it('respects NO_COLOR: no colour at all, statuses still spelled out', async () => {
     tmux('new-session', '-d', '-s', 'nocolor', '-x', '80', '-y', '24', '-c', cwd, '-e', 'TZ=UTC', '-e', 'NO_COLOR=1', `${command(join(cwd, 'nc'))}; echo "natrace-exit=$?"; sleep 120`)
-    await waitFor(['Incidents 4'], 60_000, 'nocolor')
+    await waitFor(['Incidents 4'], 50_000, 'nocolor')
     const styled = screenWithStyle('nocolor')
     expect(styled).not.toMatch(COLOUR)
     expect(styled).toContain('✔ ATTRIBUTED')
