@@ -302,6 +302,19 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
     }
   }
 
+  /**
+   * Sources that agree are not a conflict: a static entry and a DHCP lease of the same client (or a
+   * duplicated static row) cover T together. One period per client identity: the most recent one.
+   */
+  function sameClientOnce(ws: Work[]): Work[] {
+    const by = new Map<string, Work>()
+    for (const w of ws) {
+      const o = by.get(w.key)
+      if (!o || w.start > o.start) by.set(w.key, w)
+    }
+    return [...by.values()]
+  }
+
   function covers(p: Work, t: number): boolean {
     if (t < p.start) return false
     // a period cut by the next client's grant ends just before that grant
@@ -313,7 +326,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
     const ps = periodsByIp.get(ip)
     const at = isoUtc(t)
     if (!ps || ps.length === 0) return {holders: [], reason: `no lease record for ${ip} in the lease sources`}
-    const inside = ps.filter((p) => covers(p, t))
+    const inside = sameClientOnce(ps.filter((p) => covers(p, t)))
     if (inside.length === 1) {
       const p = inside[0]!
       const o = p.out!
@@ -333,7 +346,7 @@ export function buildHoldings(events: LeaseEvent[], opts: HoldingOptions = {}): 
         reason: `conflicting lease sources: at ${at} ${ip} is claimed by ${hs.length} clients at once: ${hs.map((h) => `${who(h)} since ${iso(h.start)} (${where(h)})`).join('; ')}`,
       }
     }
-    const graced = ps.filter((p) => p.graceEnd > p.end && t > p.end && t < p.graceEnd + (p.graceEnd === p.end + graceMs ? 1 : 0))
+    const graced = sameClientOnce(ps.filter((p) => p.graceEnd > p.end && t > p.end && t < p.graceEnd + (p.graceEnd === p.end + graceMs ? 1 : 0)))
     if (graced.length >= 1) {
       const hs = graced.map((p) => p.out!)
       if (hs.length === 1) {

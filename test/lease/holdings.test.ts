@@ -215,3 +215,16 @@ describe('holdings: two records of one end', () => {
     expect(h.lookup('10.0.0.5', utc('2013-06-18T10:22:00Z')).holders).toEqual([])
   })
 })
+
+describe('holdings: agreeing sources', () => {
+  it('does not call a static entry and a DHCP lease of the same client a conflict', () => {
+    const h = buildHoldings([
+      ev('static', '2013-01-01T00:00:00Z', A, {subscriber: 'cust-17'}),
+      ev('static', '2013-01-01T00:00:00Z', A, {subscriber: 'cust-17'}),
+      ev('start', '2013-06-18T10:30:00Z', A, {subscriber: 'cust-17'}),
+    ])
+    const r = h.lookup('10.0.0.5', utc('2013-06-18T10:40:00Z'))
+    expect(r.holders).toHaveLength(1)
+    expect(r.holders[0]!.subscriber).toBe('cust-17')
+  })
+})
