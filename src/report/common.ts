@@ -43,14 +43,16 @@ const WORDS: Record<string, string[]> = {
 
 /** "pt-BR" / "es" / "en" by common-word counts; null when too little text to tell. */
 export function detectLanguage(text: string): string | null {
-  const words = text.toLowerCase().match(/[a-záàâãéêíóôõúüçñ]+/g) ?? []
+  // addresses and URLs are not language ("example.com" is not Portuguese "com")
+  const prose = text.replace(/\S+@\S+|[a-z]+:\/\/\S+|\b[\w-]+(?:\.[\w-]+)+\b/gi, ' ')
+  const words = prose.toLowerCase().match(/[a-záàâãéêíóôõúüçñ]+/g) ?? []
   if (words.length < 5) return null
   const counts = new Map<string, number>()
   const sets = Object.entries(WORDS).map(([lang, ws]) => [lang, new Set(ws)] as const)
   for (const w of words) for (const [lang, set] of sets) if (set.has(w)) counts.set(lang, (counts.get(lang) ?? 0) + 1)
   // letters only Portuguese / Spanish use
-  const pt = (text.match(/[ãõç]|ção|ções/gi) ?? []).length
-  const es = (text.match(/[ñ¿¡]|ción|ciones/gi) ?? []).length
+  const pt = (prose.match(/[ãõç]|ção|ções/gi) ?? []).length
+  const es = (prose.match(/[ñ¿¡]|ción|ciones/gi) ?? []).length
   counts.set('pt-BR', (counts.get('pt-BR') ?? 0) + pt * 2)
   counts.set('es', (counts.get('es') ?? 0) + es * 2)
   let best: string | null = null
@@ -68,7 +70,7 @@ const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g
 export function requestedReplyTo(text: string): string[] {
   const out: string[] = []
   const lines = text.split(/\r?\n/)
-  const ASK = /(c[óo]pia|copy|copied|\bcc\b|reply|respond|responda|responder|contestar|envie|send your|answer)/i
+  const ASK = /\b(c[óo]pia|copy|copied|cc|reply|replies|respond|responda|responder|responde|contestar|conteste|envie|send your|answer)\b/i
   for (let i = 0; i < lines.length; i++) {
     if (!ASK.test(lines[i]!)) continue
     const window = lines.slice(i, i + 3).join(' ')

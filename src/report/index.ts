@@ -255,7 +255,8 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
     from: source.fromAddress ? oneLineSafe(source.fromAddress) : null,
     replyTo,
     date: source.date ?? msg.date,
-    language: detectLanguage(allText(source).slice(0, 20000)),
+    // a bare JSON document has keys, not prose
+    language: !source.isEmail && source.json !== undefined ? null : detectLanguage(allText(source).slice(0, 20000)),
     assumptions: [...assumptions, ...(result.assumptions ?? []), ...dedupe(warnings)],
     incidents,
   }

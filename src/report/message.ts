@@ -233,7 +233,7 @@ async function fromMail(buf: Buffer, file: string, depth: number): Promise<Repor
   forwarded.push(...inlineForwards(text, file))
   const warnings: string[] = []
   for (const m of buf.toString('latin1').matchAll(/charset\s*=\s*"?([^";\s]+)/gi)) {
-    const cs = m[1]!.toLowerCase()
+    const cs = m[1]!.toLowerCase().replace(/['"]+$/, '')
     try {
       new TextDecoder(cs)
     } catch {

@@ -138,3 +138,12 @@ describe('CSV attachments from other CERTs', () => {
     expect(iso(r.incidents[0]!.time)).toBe('2025-04-10T08:01:02Z')
   })
 })
+
+describe('language and reply-to requests', () => {
+  it('does not take "copyright" for a request to copy, nor domain names for Portuguese words', async () => {
+    const {requestedReplyTo, detectLanguage} = await import('../../src/report/common.js')
+    expect(requestedReplyTo('Copyright holder: legal@studio.example\n')).toEqual([])
+    expect(requestedReplyTo('Por favor, responda com cópia para cert@cert.br.\n')).toEqual(['cert@cert.br'])
+    expect(detectLanguage('reports@example.com contact@example.com www.example.com para.com ExampleOrg Activity PortScan')).toBeNull()
+  })
+})
