@@ -2,6 +2,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {failureOf} from '../src/cli/errors.js'
 import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
 import {EXIT} from '../src/io/errors.js'
+import {stripControls} from '../src/io/sanitize.js'
 
 export default class Review extends Command {
   static override summary = 'Review an attribution interactively in the terminal: check the evidence, decide, write the drafts.'
@@ -66,6 +67,11 @@ Needs a terminal; in scripts use \`natrace attribute\` or \`natrace draft\`. Res
       })
       if (outcome.error !== undefined) throw outcome.error
       exit = outcome.exitCode
+      // the screen is gone with the alternate buffer: say again where the drafts are
+      if (outcome.written) {
+        for (const w of outcome.written.warnings) this.warn(stripControls(w))
+        this.log(`Drafts written:\n  ${outcome.written.files.map((f) => stripControls(f)).join('\n  ')}`)
+      }
     } catch (err) {
       const f = failureOf(err)
       this.error(f.message, {exit: f.exit})

@@ -54,6 +54,8 @@ export interface ReviewAppProps {
   size?: Size
   /** called with the decisions in force when the operator quits */
   onQuit?: (decisions: ReviewDecision[]) => void
+  /** called after each successful write of the drafts */
+  onWritten?: (files: string[], warnings: string[]) => void
 }
 
 type NotePurpose = 'note' | 'accept' | 'reject'
@@ -143,7 +145,7 @@ function initialState(result: AttributionResult): UiState {
 
 const clampTo = (v: number, len: number, h: number) => Math.max(0, Math.min(v, Math.max(0, len - (h - 1))))
 
-export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps) {
+export function ReviewApp({result, drafts, size: fixed, onQuit, onWritten}: ReviewAppProps) {
   const {exit} = useApp()
   const size = useTermSize(fixed)
   const incidents = result.incidents
@@ -183,6 +185,7 @@ export function ReviewApp({result, drafts, size: fixed, onQuit}: ReviewAppProps)
     setMode({kind: 'busy', what: `Writing drafts to ${safe(drafts.outDir)} …`})
     drafts.write(result, ds).then(
       ({files, warnings = []}) => {
+        onWritten?.(files, warnings)
         update((s) => ({...s, saved: snap, msg: {text: `Drafts written to ${safe(drafts.outDir)} (${files.length} files)`, tone: 'ok'}}))
         if (then === 'quit') {
           onQuit?.(ds)

@@ -21,6 +21,8 @@ export interface ReviewOutcome {
   /** the failure of the run, as thrown (the command turns it into its one-line message and exit code) */
   error?: unknown
   decisions: ReviewDecision[]
+  /** the files of the last write of the drafts in the session, and what to fix before sending them */
+  written?: {files: string[]; warnings: string[]}
 }
 
 export interface ReviewProps {
@@ -47,6 +49,7 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
   const {exit} = useApp()
   const size = useTermSize(fixed)
   const [state, setState] = useState<State>({kind: 'loading'})
+  const written = useRef<ReviewOutcome['written']>(undefined)
   const progress = useRef<ProgressState>(initialProgress(now()))
   const [, setTick] = useState(0)
 
@@ -109,7 +112,10 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
         result={state.result}
         drafts={drafts}
         size={fixed}
-        onQuit={(decisions) => onDone?.({exitCode: 0, decisions})}
+        onQuit={(decisions) => onDone?.({exitCode: 0, decisions, ...(written.current ? {written: written.current} : {})})}
+        onWritten={(files, warnings) => {
+          written.current = {files, warnings}
+        }}
       />
     )
   } else if (state.kind === 'failed') {

@@ -152,6 +152,9 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
     keys('q')
     const s = await waitFor(['natrace-exit=0'])
     expect(s).not.toContain('Incidents 4') // the alternate screen is gone
+    // where the drafts are stays on the terminal
+    expect(s).toContain('Drafts written:')
+    expect(s).toContain('evidence.json')
     expect(existsSync(join(out, 'reply.eml'))).toBe(true)
   })
 })
