@@ -61,23 +61,36 @@ export function detectLanguage(text: string): string | null {
   return best
 }
 
-const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g
+export const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g
 
 /**
- * Addresses the body asks replies be sent or copied to: e-mail addresses on a line (or the next
- * two lines) that speaks of copying/replying ("responda com cópia para", "copia a", "reply to", "Cc:").
+ * Addresses the body asks replies be sent or copied to: e-mail addresses on a line that speaks of
+ * copying/replying ("responda com cópia para", "copia a", "reply to", "Cc:") or on the next few non-empty
+ * lines. When the request points at addresses "listed above" (acima, above, arriba), the message's Cc
+ * header addresses (`listedAbove`) are included too.
  */
-export function requestedReplyTo(text: string): string[] {
+export function requestedReplyTo(text: string, listedAbove: string[] = []): string[] {
   const out: string[] = []
+  const add = (m: string) => {
+    const a = oneLineSafe(m).replace(/[.,;:]+$/, '').toLowerCase()
+    if (a && !out.includes(a)) out.push(a)
+  }
   const lines = text.split(/\r?\n/)
   const ASK = /\b(c[óo]pia|copy|copied|cc|reply|replies|respond|responda|responder|responde|contestar|conteste|envie|send your|answer)\b/i
   for (let i = 0; i < lines.length; i++) {
     if (!ASK.test(lines[i]!)) continue
-    const window = lines.slice(i, i + 3).join(' ')
-    for (const m of window.match(EMAIL) ?? []) {
-      const a = oneLineSafe(m).replace(/[.,;:]+$/, '').toLowerCase()
-      if (!out.includes(a)) out.push(a)
+    let seen = 0
+    let found = false
+    for (let j = i; j < lines.length && seen < 4; j++) {
+      const l = lines[j]!
+      if (!l.trim()) continue
+      seen++
+      const hits = l.match(EMAIL) ?? []
+      if (hits.length === 0 && found) break
+      if (hits.length) found = true
+      hits.forEach(add)
     }
+    if (/\b(acima|above|arriba|anteriores)\b/i.test(lines.slice(i, i + 2).join(' '))) listedAbove.forEach(add)
   }
   return out
 }

@@ -16,7 +16,7 @@ import {NatraceError, EXIT} from '../io/errors.js'
 import {canonicalIp, CidrSet} from '../io/net.js'
 import {oneLineSafe} from '../io/sanitize.js'
 import {toZone, ZoneError} from '../io/time.js'
-import {detectLanguage, reporterOf, requestedReplyTo} from './common.js'
+import {detectLanguage, EMAIL, reporterOf, requestedReplyTo} from './common.js'
 import {allText, loadMessage} from './message.js'
 import {REPORT_FORMATS, pickFormat} from './registry.js'
 import {findAddresses} from './addr.js'
@@ -239,7 +239,8 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   }
 
   const replyTo: string[] = []
-  for (const a of [...source.replyToHeader, ...(result.replyTo ?? []), ...requestedReplyTo(source.text)]) {
+  const cc = (source.headers.get('cc') ?? []).flatMap((v) => v.match(EMAIL) ?? [])
+  for (const a of [...source.replyToHeader, ...(result.replyTo ?? []), ...requestedReplyTo(source.text, cc)]) {
     const s = oneLineSafe(a).toLowerCase()
     if (s && /^[^\s@]+@[^\s@]+$/.test(s) && !replyTo.includes(s)) replyTo.push(s)
   }

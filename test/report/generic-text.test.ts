@@ -147,3 +147,11 @@ describe('language and reply-to requests', () => {
     expect(detectLanguage('reports@example.com contact@example.com www.example.com para.com ExampleOrg Activity PortScan')).toBeNull()
   })
 })
+
+describe('reply-to requests spanning lines', () => {
+  it('reads an address list a few lines below the request, and the Cc header when it says "listed above"', async () => {
+    const {requestedReplyTo} = await import('../../src/report/common.js')
+    const text = 'Pedimos que responda com cópia para os endereços\nlistados acima e abaixo:\n\n   seguranca@cert.example, noc@cert.example\n\nObrigado, equipe@cert.example\n'
+    expect(requestedReplyTo(text, ['cc-list@cert.example'])).toEqual(['seguranca@cert.example', 'noc@cert.example', 'cc-list@cert.example'])
+  })
+})
