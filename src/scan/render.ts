@@ -48,7 +48,7 @@ export function renderScanText(r: ScanResult): string {
   out.push(`natrace scan: ${r.stats.events} records read, ${scans.length} scan detection(s), ${p2p.length} peer-to-peer client(s) recognised`)
   for (const [, ds] of bySource(scans)) {
     const top = ds.reduce((m, d) => Math.max(m, d.dangerLevel), 0)
-    out.push('', `Source ${who(ds[0]!)}  [danger ${top}]`)
+    out.push('', stripControls(`Source ${who(ds[0]!)}  [danger ${top}]`))
     for (const d of ds) out.push(...detectionText(d))
   }
   if (p2p.length) {

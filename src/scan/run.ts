@@ -206,7 +206,8 @@ export async function runScan(opts: ScanRunOptions): Promise<ScanResult> {
   })
   const {detections, explanations, explainSeen} = det.finish()
   const inside = [...new Set(detections.filter((d) => isInsideAddress(d.sourceIp)).map((d) => d.sourceIp))]
-  const leases = inside.length > 0 || opts.dhcp.length > 0 ? await loadHoldings(opts, inside, warnings) : null
+  // lease sources are read only when an inside source was flagged, pre-filtered on those addresses
+  const leases = inside.length > 0 ? await loadHoldings(opts, inside, warnings) : null
   const out = detections
     .map((d) => detectionOut(d, leases?.holdings ?? null))
     .sort((a, b) => (ORDER[a.kind] ?? 0) - (ORDER[b.kind] ?? 0) || b.dangerLevel - a.dangerLevel || a.firstSeen.localeCompare(b.firstSeen))
