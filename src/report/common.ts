@@ -83,7 +83,10 @@ export function requestedReplyTo(text: string, listedAbove: string[] = []): stri
     let found = false
     for (let j = i; j < lines.length && seen < 4; j++) {
       const l = lines[j]!
-      if (!l.trim()) continue
+      if (!l.trim()) {
+        if (found) break
+        continue
+      }
       seen++
       const hits = l.match(EMAIL) ?? []
       if (hits.length === 0 && found) break
