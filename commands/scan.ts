@@ -30,6 +30,8 @@ export default class Scan extends Command {
   static override summary = "Find scanners in our own NAT / firewall logs (psad-style digests) and name the client behind each inside source."
   static override description = `Streams every NAT / firewall log format natrace reads through a scan detector: vertical scans (one host, many ports), horizontal sweeps (many hosts, one port), mixed/random scans, SYN-only attempts, and a Threshold Random Walk on first-contact outcomes where the log shows them. BitTorrent / DHT clients are recognised and reported as p2p, never as scans. Inside sources are attributed to the lease holder (MAC, hostname, subscriber) at their first packet.
 
+With --draft DIR: an alert e-mail for the abuse desk, one notice per named customer (no To: lease sources hold no e-mail) and the detections as JSON; nothing is sent.
+
 Thresholds and defaults are documented in README ("Scan detection"). Exit codes: 0 ok (with or without detections); 2 usage error; 1 bad input.`
   static override examples = [
     '<%= config.bin %> scan --nat-logs /var/log/security --dhcp /var/db/dhcpd.leases --log-tz America/Sao_Paulo',
@@ -58,6 +60,9 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
     idle: Flags.string({description: "a source silent this long closes its window (default 10m)"}),
     'vertical-ports': Flags.string({description: 'distinct ports on one host for a vertical scan (default 20)'}),
     'horizontal-hosts': Flags.string({description: 'distinct hosts on one port for a horizontal sweep (default 25)'}),
+    draft: Flags.string({description: 'also write an alert e-mail for the abuse desk, a notice per named customer and the detections as JSON into this directory (not with --follow)'}),
+    config: Flags.string({description: 'operator config for --draft (default: ./natrace.config.json, ~/.config/natrace/config.json)'}),
+    lang: Flags.string({description: 'language of --draft customer notices: en, pt-BR, es (default: the config, else en)'}),
     'trw-min-failures': Flags.string({description: 'failed first contacts (in the current walk) before a TRW verdict is reported (default 6)'}),
     'trw-alpha': Flags.string({description: 'TRW false-positive rate α (default 0.01)'}),
     'trw-beta': Flags.string({description: 'TRW detection rate β (default 0.99)'}),
@@ -88,6 +93,7 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
           beta: ratio('--trw-beta', flags['trw-beta']),
         },
       }
+      if (flags.follow && flags.draft) throw new UsageError('--draft writes drafts for a finished scan: not with --follow')
       if (flags.follow) {
         const {runFollow} = await import('../src/scan/live.js')
         await runFollow(opts, {
@@ -101,6 +107,12 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
       }
       const result = await runScan(opts)
       if (!this.jsonEnabled()) this.log(flags.markdown ? renderScanMarkdown(result) : renderScanText(result))
+      if (flags.draft) {
+        const {writeScanDrafts} = await import('../src/scan/draft.js')
+        const files = await writeScanDrafts(result, {outDir: flags.draft, config: flags.config, lang: flags.lang})
+        for (const w of files.warnings) process.stderr.write(`natrace: warning: ${w}\n`)
+        if (!this.jsonEnabled()) this.log(`\nDrafts written:\n  ${[files.alert, ...files.notices, files.evidence].join('\n  ')}`)
+      }
       return result
     } catch (err) {
       return fail(this, err)
