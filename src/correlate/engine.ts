@@ -280,7 +280,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
           ...emptyAttribution('not-found', 'lease', `${natReason}; but the lease sources only show an unknown device (no MAC, no subscriber) on ${c.insideIp} then: ${look.reason}`, candidates),
           insideIp: c.insideIp,
           insidePort: c.insidePort,
-          evidence: [...natEvidence, ...only.evidence],
+          evidence: [...natEvidence, ...holdingEvidence(only)],
         }
       } else if (only) {
         const h = only
@@ -295,7 +295,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
           subscriber: h.subscriber ?? c.subscriber,
           confidence: round2(d.confidence * graceNote),
           reason: `${d.reason}${d.reason ? '; ' : ''}${natReason}; ${look.reason}`,
-          evidence: [...natEvidence, ...h.evidence],
+          evidence: [...natEvidence, ...holdingEvidence(h)],
           candidates,
         }
       } else if (look.holders.length > 1) {
@@ -303,7 +303,7 @@ export function correlate(incidents: Incident[], intervals: NatInterval[], lease
           ...emptyAttribution('ambiguous', 'lease', `${natReason}; but the lease sources name ${look.holders.length} holders of ${c.insideIp} at ${isoUtc(at)}: ${look.reason}`, candidates),
           insideIp: c.insideIp,
           insidePort: c.insidePort,
-          evidence: [...natEvidence, ...look.holders.flatMap((h) => h.evidence)],
+          evidence: [...natEvidence, ...look.holders.flatMap(holdingEvidence)],
         }
       } else if (c.subscriber) {
         // the NAT record itself names the subscriber (e.g. a PPPoE interface)
@@ -474,8 +474,21 @@ function toCandidate(c: CandidateBuild, inc: Incident, leases: LeaseLookup, chos
     offsetSeconds: o === null ? null : Math.round(o / 100) / 10,
     confidence: round2(baseConfidence(c)),
     reason: `${chosen ? 'chosen: ' : ''}${describeNat(c, inc)}; lease: ${look.reason}`,
-    evidence: [...evidenceOf(c, inc, skew), ...(h?.evidence ?? [])],
+    evidence: [...evidenceOf(c, inc, skew), ...(h ? holdingEvidence(h) : [])],
   }
+}
+
+/**
+ * A holding's evidence, in time order: a long-lived lease renewed every hour has thousands of lines. The first
+ * records (the start of the holding) and the last ones (up to its end) prove the period; the renewals in
+ * between only repeat it (`natrace leases who` lists them all).
+ */
+export const HOLDING_EVIDENCE_KEEP = 4
+
+function holdingEvidence(h: HoldingPeriod): Evidence[] {
+  const ev = h.evidence
+  if (ev.length <= 2 * HOLDING_EVIDENCE_KEEP) return ev
+  return [...ev.slice(0, HOLDING_EVIDENCE_KEEP), ...ev.slice(-HOLDING_EVIDENCE_KEEP)]
 }
 
 function emptyAttribution(status: Attribution['status'], step: AttributionStep, reason: string, candidates: Candidate[]): Attribution {

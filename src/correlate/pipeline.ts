@@ -17,6 +17,7 @@ import {natFormats} from '../nat/registry.js'
 import {detNatInsideAll, loadDetNat, type DetNatRule} from '../nat/detnat.js'
 import {leaseFormats} from '../lease/registry.js'
 import {buildHoldings} from '../lease/holdings.js'
+import {zoneHints} from '../lease/consistency.js'
 import {buildIntervals} from './intervals.js'
 import {correlate} from './engine.js'
 import {DEFAULT_MAX_SKEW_SECONDS, type AttributeOptions, type Progress, type ProgressSink} from './options.js'
@@ -91,6 +92,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
           onFile: (f, i, n) => progress({phase: 'leases', file: f.display, filesDone: i, filesTotal: n}),
         }).catch(rethrowFormat)
       : null
+  if (leaseRead) for (const h of zoneHints(leaseRead.results)) warnings.push({file: h.file, message: h.text})
   const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])
   index?.close()
 

@@ -59,13 +59,15 @@ export function orderRotated(paths: string[]): string[] {
 }
 
 const SKIP_NAMES = /(^\.|~$|\.(swp|tmp|part|pid|lock|md|sh|py|js|ts)$)/i
+/** the previous lease file dhcpd keeps ("dhcpd.leases~") is history, not an editor backup */
+const LEASE_BACKUP = /\.leases~$/
 
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, {withFileTypes: true})
   for (const e of entries) {
     const p = join(dir, e.name)
     if (e.isDirectory()) await walk(p, out)
-    else if (e.isFile() && !SKIP_NAMES.test(e.name)) out.push(p)
+    else if (e.isFile() && (!SKIP_NAMES.test(e.name) || LEASE_BACKUP.test(e.name))) out.push(p)
   }
 }
 
