@@ -186,6 +186,31 @@ describe('decisions', () => {
     await see(frame, '1 not written')
   })
 
+  it('takes keys that arrive in one chunk one by one (fast typing, tmux, ssh)', async () => {
+    const {frame, stdin, drafts} = mount()
+    await see(frame, 'Incident #1')
+    stdin.write('jjk')
+    await see(frame, 'Incident #2')
+    stdin.write('a') // ambiguous: asks a reason
+    await see(frame, '#2: why accept')
+    stdin.write('fast typist\r')
+    await see(frame, /#2\s+\? AMBIGUOUS\s+\[accepted 100\.64\.9\.2\]/)
+    stdin.write('w')
+    await until(frame, (x) => x.includes('Drafts written'))
+    expect(drafts.writes.at(-1)).toEqual([{incident: 1, action: 'accept', insideIp: '100.64.9.2', mac: '3c:22:fb:10:20:30', note: 'fast typist'}])
+  })
+
+  it('never runs a pasted text as commands while a prompt is open', async () => {
+    const {frame, stdin, drafts} = mount()
+    await see(frame, 'Incident #1')
+    await press(stdin, 'n')
+    stdin.write('line one\rwq\ny')
+    await see(frame, '> line one wq y')
+    await press(stdin, KEY.enter)
+    await see(frame, '#1: note saved')
+    expect(drafts.writes).toEqual([])
+  })
+
   it('cancels a prompt with Esc without deciding anything', async () => {
     const {frame, stdin} = mount()
     await tick()

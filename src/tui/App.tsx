@@ -143,6 +143,41 @@ function initialState(result: AttributionResult): UiState {
   }
 }
 
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+}
+
+/** The key of one character of a chunk of input. */
+function keyOf(ch: string): Key {
+  return {
+    ...NO_KEY,
+    return: ch === '\r' || ch === '\n',
+    tab: ch === '\t',
+    backspace: ch === '\b',
+    delete: ch === '\u007f',
+    shift: /^[A-Z]$/.test(ch),
+  }
+}
+
 const clampTo = (v: number, len: number, h: number) => Math.max(0, Math.min(v, Math.max(0, len - (h - 1))))
 
 export function ReviewApp({result, drafts, size: fixed, onQuit, onWritten}: ReviewAppProps) {
@@ -375,7 +410,20 @@ export function ReviewApp({result, drafts, size: fixed, onQuit, onWritten}: Revi
   // one handler for the whole screen, never re-subscribed conditionally (see NoteInput)
   const handler = useRef(onKey)
   handler.current = onKey
-  const stable = useRef((input: string, key: Key) => handler.current(input, key))
+  // Keys typed quickly (or sent by tmux / over ssh) can arrive as one chunk, which ink hands over whole: outside
+  // a prompt they are taken one by one, each acting on the state the previous one left. In a prompt a chunk is
+  // text (a paste: its line breaks become spaces, never commands), but a final Enter still submits.
+  const stable = useRef((input: string, key: Key) => {
+    const chars = [...input]
+    if (chars.length <= 1 || key.ctrl || key.meta) return handler.current(input, key)
+    if (live.current.mode.kind === 'note') {
+      const text = input.replace(/\r$/, '')
+      handler.current(text, NO_KEY)
+      if (text !== input) handler.current('\r', keyOf('\r'))
+      return
+    }
+    for (const ch of chars) handler.current(ch, keyOf(ch))
+  })
   const router = useContext(InputRouter)
   if (router) router.current = stable.current
   useInput(stable.current, {isActive: router === null})

@@ -96,7 +96,7 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
       router.current?.(input, key)
       return
     }
-    if (input === 'q' || key.escape) {
+    if ([...input].includes('q') || key.escape) {
       loading.current = false
       onDone?.({exitCode: 130, decisions: []})
       exit()

@@ -144,8 +144,12 @@ describe.skipIf(!HAS_TMUX)('natrace review in a real terminal (tmux, built CLI, 
     tmux('resize-window', '-t', 'nocolor', '-x', '110', '-y', '30')
     const wide = await waitFor([/natrace review · .*nicbr-portscan\.eml/], 20_000, 'nocolor')
     expect(wide.split('\n').some((l) => [...l].length > 80)).toBe(true)
-    tmux('send-keys', '-t', 'nocolor', 'q')
+    // a burst of keys in one write (as over ssh): incident 2, accept, write, back, quit
+    tmux('send-keys', '-t', 'nocolor', 'jaw')
+    await waitFor(['Drafts written'], 20_000, 'nocolor')
+    tmux('send-keys', '-t', 'nocolor', ' q')
     await waitFor(['natrace-exit=0'], 20_000, 'nocolor')
+    expect(readdirSync(join(cwd, 'nc'))).toContain('reply.eml')
   })
 
   it('quits at once when everything is written, exit 0, and gives the terminal back', async () => {
