@@ -3,8 +3,8 @@
  * One incident per row. `timestamp` carries no zone: Shadowserver timestamps are UTC (format convention).
  *
  * Port semantics by report family (from the report name in the file name / subject):
- *   scan_*                     "port" = the service port found OPEN on our IP      → 'listening'
- *   event4_*, *_drone, sinkhole "src_port" (or old drone "port") = our host's source port → 'source'
+ *   scan_*, open_*, accessible_*, vulnerable_*, compromised_website: "port" = a service port OPEN on our IP → 'listening'
+ *   event4_*, *_drone, sinkhole, honeypot, darknet: "src_port" (or old drone "port") = our host's source port → 'source'
  *   anything else with only "port"                                                   → role unknown (null)
  */
 import {parse as parseCsv} from 'csv-parse/sync'
@@ -66,8 +66,10 @@ function port(v: string | undefined): number | null {
 
 function family(name: string, subject: string | null): 'scan' | 'source' | null {
   const s = `${name} ${subject ?? ''}`.toLowerCase()
-  if (/(^|[^a-z])scan[0-9]*_|scan_|-scan|open_|accessible_|vulnerable_/.test(s)) return 'scan'
-  if (/event4_|drone|sinkhole|botnet|honeypot|infected|compromised/.test(s)) return 'source'
+  // services found on our IP: the port is one our host listens on
+  if (/scan[0-9]*_|-scan|open_|accessible_|vulnerable_|compromised_website|_website|ssl_|blocklist_/.test(s)) return 'scan'
+  // connections our host made (to sinkholes, honeypots, darknets): the port is its source port
+  if (/event4_|event6_|drone|sinkhole|botnet|honeypot|darknet|ddos/.test(s)) return 'source'
   return null
 }
 
