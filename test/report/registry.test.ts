@@ -48,4 +48,10 @@ describe('X-ARF ports', () => {
     expect(r.format).toBe('xarf')
     expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.80', publicPort: 50555, portRole: 'source', destPort: 22})
   })
+
+  it('Port of an open-service report (open resolver / proxy) is a port our host listens on', async () => {
+    const body = ['---', 'Reported-From: scan@scanner.example', 'Category: info', 'Report-Type: open-resolver', 'Version: 0.2', 'Date: 2025-02-01T10:00:00Z', 'Source-Type: ip-address', 'Source: 198.51.100.81', 'Port: 53'].join('\n')
+    const r = await reportOf(mail({Subject: 'open resolver 198.51.100.81', 'X-ARF': 'YES'}, body))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.81', publicPort: 53, portRole: 'listening'})
+  })
 })

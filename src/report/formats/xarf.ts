@@ -52,7 +52,7 @@ function hasXarfHeader(msg: ReportMessage): boolean {
 
 /** The report is about something our host serves (a URL / content report), not an attack it made. */
 function servesContent(kv: Map<string, string>): boolean {
-  return /ur[il]/i.test(kv.get('source-type') ?? '') || /phish|malware-attack|malware-url|defacement|hosting|copyright|illegal/i.test(kv.get('report-type') ?? '')
+  return /ur[il]/i.test(kv.get('source-type') ?? '') || /phish|malware-attack|malware-url|defacement|hosting|copyright|illegal|open|proxy|resolver|relay|vulnerab|c&c|cc-server|botnet-cc/i.test(kv.get('report-type') ?? '')
 }
 
 function port(v: string | undefined): number | null {
