@@ -64,8 +64,6 @@ export interface Incident {
   destIpMasked?: string
   destPort: number | null
   protocol: string | null
-  /** false when publicIp is outside the operator's --our-networks (flagged, never attributed) */
-  ours?: boolean
   /** the zone this incident's time was read in and why */
   zone: ZoneDecision
   /** the report text line(s) it came from */
@@ -237,7 +235,7 @@ export interface SourceFile {
   /** bytes on disk */
   size: number
   mtimeMs: number
-  compressed: 'gzip' | null
+  compressed: 'gzip' | 'bzip2' | 'xz' | 'zstd' | null
 }
 
 /** One incident as `attribute --json` writes it (times as ISO-8601 UTC). */
@@ -253,8 +251,8 @@ export interface IncidentOut {
   destPort: number | null
   protocol: string | null
   raw: string
-  /** false when publicIp is outside --our-networks */
-  ours?: boolean
+  /** true when publicIp is outside --our-networks (flagged, never attributed) */
+  outsideOurNetworks?: boolean
   destIpMasked?: string
   /** the time the NAT evidence places the event at on our clock (reported time + clock offset), ISO UTC */
   logTime?: string | null

@@ -97,7 +97,7 @@ export async function expandInputs(paths: string[], what: string): Promise<Sourc
     if (seen.has(p)) continue
     seen.add(p)
     const st = await stat(p)
-    out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: (await sniffCompression(p)) as SourceFile['compressed']})
+    out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: await sniffCompression(p)})
   }
   return out
 }
