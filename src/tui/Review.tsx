@@ -68,8 +68,6 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
         const text = safe(typeof e?.oneLine === 'function' ? e.oneLine() : (e?.message ?? String(err)))
         setState({kind: 'failed', error: text})
         onDone?.({exitCode: typeof e?.exitCode === 'number' && e.exitCode > 0 ? e.exitCode : 1, error: err ?? new Error(text), decisions: []})
-        // let the error frame reach the terminal before ink unmounts
-        setTimeout(() => exit(), 0)
       },
     )
     return () => {
@@ -77,6 +75,11 @@ export function Review({title, load, drafts, color = true, size: fixed, now = Da
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
+
+  // end once the error frame has been drawn
+  useEffect(() => {
+    if (state.kind === 'failed') exit()
+  }, [state.kind, exit])
 
   // redraw the progress view at a steady pace (rate and ETA move even when no callback arrives)
   useEffect(() => {

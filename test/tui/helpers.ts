@@ -44,7 +44,7 @@ export async function type(stdin: {write: (s: string) => void}, text: string): P
 export async function see(frame: () => string | undefined, ...wanted: Array<string | RegExp>): Promise<string> {
   const ok = (f: string) => wanted.every((w) => (typeof w === 'string' ? f.includes(w) : w.test(f)))
   try {
-    return await until(frame, ok, 3000)
+    return await until(frame, ok, 5000)
   } catch {
     const f = frame() ?? ''
     const missing = wanted.filter((w) => !(typeof w === 'string' ? f.includes(w) : w.test(f)))
