@@ -4,6 +4,7 @@
  * Header values are kept raw (untrusted); nothing here prints them.
  */
 import {readFile, stat} from 'node:fs/promises'
+import {basename} from 'node:path'
 import {simpleParser, type ParsedMail} from 'mailparser'
 import {NatraceError} from '../io/errors.js'
 import type {MessagePart, ReportMessage} from './types.js'
@@ -90,10 +91,18 @@ export function looksLikeEmail(text: string): boolean {
 
 export async function parseMessageBuffer(buf: Buffer, file: string): Promise<ReportMessage> {
   if (buf.length === 0) throw new NatraceError('empty file: not a report', 1, file)
+  if (buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
+    // a downloaded report archive (Shadowserver .csv.zip): read it as the report's only attachment
+    return {...bare(file, ''), parts: [{contentType: 'application/zip', filename: basename(file), content: buf, text: null}]}
+  }
   if (looksBinary(buf)) throw new NatraceError('binary file: not an abuse report (expected an .eml, text or JSON file)', 1, file)
   const head = decodeText(buf.subarray(0, 16384))
   if (looksLikeEmail(head)) return fromMail(buf, file, 0)
   const text = decodeText(buf).replace(/^\uFEFF/, '')
+  return bare(file, text)
+}
+
+function bare(file: string, text: string): ReportMessage {
   return {
     file,
     isEmail: false,

@@ -107,6 +107,18 @@ describe('Shadowserver', () => {
     expect(r.assumptions.some((a) => /row 4/.test(a.text))).toBe(true)
   })
 
+  it('reads a downloaded .csv.zip given directly', async () => {
+    const {zipSync, strToU8} = await import('fflate')
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const f = join(mkdtempSync(join(tmpdir(), 'natrace-report-')), 'report.csv.zip')
+    writeFileSync(f, zipSync({'2024-03-10-event4_honeypot_brute_force-x-asn.csv': strToU8('"timestamp","protocol","src_ip","src_port","dst_port"\n"2024-03-10 00:00:44",tcp,203.0.113.9,44054,22\n')}))
+    const r = await readReport(f)
+    expect(r.format).toBe('shadowserver-csv')
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.9', publicPort: 44054, portRole: 'source', destPort: 22})
+  })
+
   it('names a corrupt zip in the error', async () => {
     await expect(readReport(`${FIX}/shadowserver-corrupt-zip.eml`)).rejects.toThrow(/corrupt zip/)
   })
