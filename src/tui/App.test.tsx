@@ -74,6 +74,7 @@ describe('review screen', () => {
   it('shows the selected incident’s candidates with confidence and the evidence chain with file:line', async () => {
     const {frame, stdin} = mount({size: {columns: 100, rows: 40}})
     let f = await see(frame, 'Incident #1')
+    expect(f).toContain('on our clock 2026-03-14 18:22:07Z')
     expect(f).toMatch(/▸ 1\)\s+97%.*100\.64\.3\.17:40112\s+00:1e:c2:aa:bb:01\s+joao-pc/)
     expect(f).toContain('logs/cgnat.log:1204')
     expect(f).toContain('leases/dhcpd.log:88  DHCPACK (lease start)')
@@ -86,12 +87,14 @@ describe('review screen', () => {
     expect(f).toContain('two clients used 203.0.113.7:60001')
     expect(f).toContain('logs/cgnat.log.1.gz:77')
     await press(stdin, KEY.right)
-    f = await see(frame, /▸ 2\)\s+50%\s+100\.64\.9\.77:41000/)
+    f = await see(frame, /▸ 2\)\s+50%\s+100\.64\.9\.77:41000\s+a4:5e:60:01:02:03\s+sub-3388\s+<cliente3388@example\.com>/)
     expect(f).toContain('logs/cgnat.log.1.gz:91')
     expect(f).toContain('Evidence for 2) 100.64.9.77')
 
     await press(stdin, KEY.down)
     f = await see(frame, 'No candidate: nobody can be named for this incident.')
+    expect(f).toContain('NOT FOUND 0% at the NAT log step')
+    expect(f).toContain('203.0.113.7 → xxx.xxx.3.103')
     expect(f).toContain('no source port reported and the NAT logs start')
   })
 

@@ -8,11 +8,14 @@ import {isAccepted, type IncidentDecision} from './decisions.js'
 import {Rows, rowText, rule, seg, windowRows, type Row, type Seg} from './rows.js'
 import {STATUS_COLOR, STATUS_LABEL, formatOffset, hardWrap, hostPort, percent, safe, shortIso, wrapWords} from './text.js'
 
+const STEP_NAME: Record<string, string> = {report: 'report', nat: 'NAT log', lease: 'lease', done: 'final'}
+
 function candidateLabel(c: Candidate): string {
   const parts = [hostPort(c.insideIp, c.insidePort)]
   if (c.mac) parts.push(safe(c.mac))
   if (c.hostname) parts.push(safe(c.hostname))
   if (c.subscriber) parts.push(safe(c.subscriber))
+  if (c.email) parts.push(`<${safe(c.email)}>`)
   return parts.join('  ')
 }
 
@@ -72,7 +75,8 @@ export function detailView(
   const a = inc.attribution
   const rows: Row[] = []
   const proto = inc.protocol ? `${safe(inc.protocol)} ` : ''
-  const dest = inc.destIp || inc.destPort !== null ? ` → ${hostPort(inc.destIp, inc.destPort)}` : ''
+  const destHost = inc.destIp ?? (inc.destIpMasked ? inc.destIpMasked : null)
+  const dest = destHost || inc.destPort !== null ? ` → ${hostPort(destHost, inc.destPort)}` : ''
   const role = inc.portRole ? ` (${inc.portRole} port)` : ''
   rows.push(rule(`Incident #${index + 1}`, width))
   rows.push([
@@ -80,8 +84,17 @@ export function detailView(
     seg(`  reported as ${safe(inc.reportedTime)}`, {dim: true}),
     inc.times.length > 1 ? seg(`  ×${inc.times.length}`, {dim: true}) : seg(''),
   ])
-  rows.push([seg(`${proto}${hostPort(inc.publicIp, inc.publicPort)}${role}${dest}`, {bold: true})])
-  const verdict = wrapped([seg(`${STATUS_LABEL[a.status]} ${percent(a.confidence)}  `, {color: STATUS_COLOR[a.status], bold: true})], safe(a.reason), width)
+  if (inc.logTime && inc.logTime !== inc.time) rows.push([seg('on our clock ', {dim: true}), seg(shortIso(inc.logTime))])
+  rows.push([
+    seg(`${proto}${hostPort(inc.publicIp, inc.publicPort)}${role}${dest}`, {bold: true}),
+    seg(inc.outsideOurNetworks ? '  not in our networks' : '', {color: 'yellow', bold: true}),
+  ])
+  const where = a.status !== 'attributed' && a.step ? ` at the ${STEP_NAME[a.step] ?? safe(a.step)} step` : ''
+  const verdict = wrapped(
+    [seg(`${STATUS_LABEL[a.status]} ${percent(a.confidence)}${where}  `, {color: STATUS_COLOR[a.status], bold: true})],
+    safe(a.reason),
+    width,
+  )
   // an attribution's reason is the chosen candidate's "Why" below: one row here is enough
   if (a.status === 'attributed' && a.candidates.length > 0 && verdict.length > 1) {
     rows.push([...verdict[0]!, seg(' …', {dim: true})])

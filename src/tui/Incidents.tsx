@@ -31,6 +31,7 @@ export function incidentRow(inc: IncidentOut, index: number, selected: boolean, 
     ...decisionTag(d),
     seg(` ${shortIso(inc.time)} `),
     seg(`${hostPort(inc.publicIp, inc.publicPort)}${proto} `, {bold: selected}),
+    seg(inc.outsideOurNetworks ? 'not ours ' : '', {color: 'yellow'}),
     seg(named(inc), {dim: st !== 'attributed'}),
   ]
 }

@@ -69,6 +69,7 @@ const ambB: Candidate = {
   mac: 'a4:5e:60:01:02:03',
   hostname: null,
   subscriber: 'sub-3388',
+  email: 'cliente3388@example.com',
   offsetSeconds: 55,
   confidence: 0.5,
   reason: 'NAT session on 203.0.113.7:60001 at +55 s',
@@ -126,6 +127,7 @@ export function sampleResult(): AttributionResult {
         destIp: '198.51.100.9',
         destPort: 25,
         raw: '203.0.113.7:51234 -> 198.51.100.9:25 2026-03-14 15:22:05',
+        logTime: '2026-03-14T18:22:07.000Z',
         attribution: {
           status: 'attributed',
           insideIp: '100.64.3.17',
@@ -166,9 +168,11 @@ export function sampleResult(): AttributionResult {
         publicPort: null,
         portRole: null,
         protocol: null,
-        raw: '203.0.113.7 2026-03-01 00:10:00',
+        raw: '203.0.113.7 2026-03-01 00:10:00 -> xxx.xxx.3.103',
+        destIpMasked: 'xxx.xxx.3.103',
         attribution: {
           status: 'not-found',
+          step: 'nat',
           insideIp: null,
           insidePort: null,
           mac: null,
