@@ -296,6 +296,8 @@ function toIncident(r: RawIncident): Incident & {outsideOurNetworks?: boolean} {
     raw: oneLineRaw(r.raw),
   }
   if (r.rawLine !== undefined) inc.rawLine = r.rawLine
+  // a partly masked destination ("xxx.xxx.3.103"): the engine matches its visible octets
+  if (r.destIp === null && r.destMasked && /^[\w*]+(\.[\w*]+){3}$/.test(r.destMasked)) inc.destIpMasked = r.destMasked
   return inc
 }
 

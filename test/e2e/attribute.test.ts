@@ -42,6 +42,8 @@ describe('natrace attribute on samples/ (the seed case)', () => {
   it('collapses the SYN retransmits into one incident with all reported instants, in UTC', () => {
     expect(byPort(52218).times).toEqual(['2013-06-18T18:53:34Z', '2013-06-18T18:53:37Z', '2013-06-18T18:53:43Z'])
     expect(out.report.ticket).toBe('NicBr-20130619-133')
+    expect(byPort(52218).destIpMasked).toBe('xxx.xxx.3.103')
+    expect(out.report.replyTo).toEqual(expect.arrayContaining(['cert@cert.br', 'abuse@registro.br']))
     expect(out.report.zone).toBe('America/Sao_Paulo')
   })
 
