@@ -99,7 +99,12 @@ export function detailView(
   if (a.status === 'attributed' && a.candidates.length > 0 && verdict.length > 1) {
     rows.push([...verdict[0]!, seg(' …', {dim: true})])
   } else rows.push(...verdict)
-  if (inc.raw) rows.push([seg('Report: ', {dim: true}), seg(safe(inc.raw))])
+  if (inc.raw) {
+    // the reporter's own words, up to two rows (the whole line is in the evidence pack)
+    const raw = wrapped([seg('Report: ', {dim: true})], safe(inc.raw), width, {}, 8)
+    rows.push(...raw.slice(0, 2))
+    if (raw.length > 2) rows[rows.length - 1]!.push(seg(' …', {dim: true}))
+  }
   if (d) {
     const what =
       d.action === 'accept'
