@@ -7,7 +7,6 @@ import type {Assumption, AttributionResult, Incident, InputSummary, LeaseEvent, 
 import {formatWarning, NatraceError, UsageError, type Warning} from '../io/errors.js'
 import {readAll, summarize} from '../io/inputs.js'
 import {readSourcesParallel} from '../io/parallel.js'
-import {IndexReader} from '../index/query.js'
 import {DEFAULT_PRUNE_MARGIN_SECONDS, planPruning, type PruneDecision, type TimeWindow} from '../io/prune.js'
 import {expandInputs} from '../io/files.js'
 import type {SourceResult} from '../io/source.js'
@@ -43,7 +42,8 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   const skipped = new Map<SourceResult<NatEvent>, string>()
   const marginS = opts.pruneMargin ?? DEFAULT_PRUNE_MARGIN_SECONDS
   if (!Number.isFinite(marginS) || marginS < 0) throw new UsageError(`--prune-margin must be a number of seconds, not ${opts.pruneMargin}`)
-  const index = opts.index ? await IndexReader.open(opts.index) : null
+  // DuckDB (a large native library) is loaded only when an index is asked for
+  const index = opts.index ? await (await import('../index/query.js')).IndexReader.open(opts.index) : null
   const plan =
     index || opts.fullScan || natFiles.length < 2
       ? null

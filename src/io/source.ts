@@ -6,7 +6,8 @@
 import type {SourceFile, ZoneDecision} from '../model.js'
 import type {Warning} from './errors.js'
 import {detectFormat, type LineFormat, type ParseContext} from './format.js'
-import {readLines, sampleLines, type Line} from './lines.js'
+import {readLines, type Line} from './lines.js'
+import {headSample} from './head.js'
 import {TimeContext, systemZone, type YearPolicy} from './time.js'
 
 export interface SourceOptions<T = unknown> {
@@ -65,7 +66,7 @@ export async function readSource<T extends Timed>(
   formats: readonly LineFormat<T>[],
   opts: SourceOptions<T>,
 ): Promise<SourceResult<T>> {
-  const sample = await sampleLines(file, 200, () => {})
+  const sample = await headSample(file, 200)
   let chosen: LineFormat<T>[] = []
   let formatName: string | null = null
   if (opts.format) {

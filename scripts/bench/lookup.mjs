@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The indexed lookup alone, in-process: runAttribution(report, --index DB) N times after one cold call;
+ * prints JSON {coldS, medianS, runs, natRecords}. Used by scripts/bench.mjs (needs the built dist/).
+ *
+ *   node scripts/bench/lookup.mjs DB REPORT LOG_TZ [N]
+ */
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const [db, report, logTz, n = '5'] = process.argv.slice(2)
+const {runAttribution} = await import(join(root, 'dist/src/correlate/pipeline.js'))
+const {openIndexDb} = await import(join(root, 'dist/src/index/schema.js'))
+const opts = {report, natLogs: [], dhcp: [], logTz, index: db}
+const t0 = performance.now()
+await runAttribution(opts)
+const coldS = (performance.now() - t0) / 1000
+const runs = []
+for (let i = 0; i < Number(n); i++) {
+  const t = performance.now()
+  const r = await runAttribution(opts)
+  runs.push((performance.now() - t) / 1000)
+  if (r.incidents[0].attribution.status !== 'attributed') throw new Error('indexed lookup: not attributed')
+}
+const d = await openIndexDb(db, {readOnly: true})
+const natRecords = Number((await d.conn.runAndReadAll('SELECT count(*) FROM nat')).getRows()[0][0])
+d.close()
+runs.sort((a, b) => a - b)
+console.log(JSON.stringify({coldS, medianS: runs[runs.length >> 1], runs, natRecords}))
