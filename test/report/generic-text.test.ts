@@ -155,3 +155,26 @@ describe('reply-to requests spanning lines', () => {
     expect(requestedReplyTo(text, ['cc-list@cert.example'])).toEqual(['seguranca@cert.example', 'noc@cert.example', 'cc-list@cert.example'])
   })
 })
+
+describe('generic-text: column names with spaces and labelled flows', () => {
+  it('reads a table aligned with runs of spaces whose column names contain a space', async () => {
+    const r = await reportOf(
+      mail({Subject: 'HTTP flood from 203.0.113.40'}, [
+        'Source IP       Source port  Destination        Dest port  Time (UTC)',
+        '203.0.113.40    21877        198.51.100.200     443        2025-03-14T08:15:10Z',
+      ].join('\n')),
+    )
+    expect(r.incidents).toHaveLength(1)
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.40', publicPort: 21877, portRole: 'source', destIp: '198.51.100.200', destPort: 443})
+  })
+
+  it('reads "Origen: ip:port  Destino: ip:port" as a flow whose source port is ours', async () => {
+    const r = await reportOf(mail({Subject: 'Escaneo de puertos'}, 'Fecha: 2026-03-03 21:14:02 -0300  Origen: 198.51.100.20:40112  Destino: 203.0.113.80:443  TCP\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '198.51.100.20', publicPort: 40112, portRole: 'source', destIp: '203.0.113.80', destPort: 443, protocol: 'tcp'})
+  })
+
+  it('does not take a labelled destination port for our source port', async () => {
+    const r = await reportOf(mail({Subject: 'Escaneo'}, 'Fecha: 2026-03-03 21:14:02 -0300  Destino: 203.0.113.80:443  Origen: 198.51.100.20\n'))
+    for (const i of r.incidents) expect(i.portRole === 'source' && i.publicPort === 443).toBe(false)
+  })
+})

@@ -38,6 +38,8 @@ const DELIMS: Array<[string, RegExp]> = [
   ['|', /\s*\|\s*/],
   [';', /\s*;\s*/],
   [',', /\s*,\s*/],
+  // columns aligned with runs of spaces, names with one space inside ("Source IP   Source port   Time (UTC)")
+  ['  ', /\s{2,}/],
   [' ', /\s+/],
 ]
 
@@ -93,6 +95,8 @@ function readHeader(line: string): Header | undefined {
 }
 
 const FLOW = /->|→|=>|<-|←|<=|\s>\s|\sto\s/
+const SRC_LABEL = /\b(?:source|src|origen|origem|from)(?:[ _-]?(?:ip|address|addr|host))?\s*[:=]\s*$/i
+const DST_LABEL = /^[\s,;]*(?:destination|dest|dst|destino|target|to|para|hacia)(?:[ _-]?(?:ip|address|addr|host))?\s*[:=]\s*$/i
 
 function portNum(s: string | undefined): number | null {
   if (s === undefined || !/^\d{1,5}$/.test(s.trim())) return null
@@ -302,7 +306,9 @@ function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime, ours: string[
   const a = addrs[0]!
   const b = addrs[1]!
   const between = line.slice(a.index + a.length, b.index)
-  if (!FLOW.test(` ${between} `) && !/^\s*(->|>|→|=>|<-|←|<=)\s*$/.test(between)) return undefined
+  // "Source: ip:port  Destination: ip:port" (any language): labels say which side is which
+  const labeled = SRC_LABEL.test(line.slice(0, a.index)) && DST_LABEL.test(between)
+  if (!labeled && !FLOW.test(` ${between} `) && !/^\s*(->|>|→|=>|<-|←|<=)\s*$/.test(between)) return undefined
   const reversed = /<-|←|<=/.test(between)
   const [src, dst] = reversed ? [b, a] : [a, b]
   const proto = PROTO.exec(line)
