@@ -45,7 +45,14 @@ function ipfwLines(n) {
   for (const c of contacts()) {
     const h = `${iso(c.t)} gw kernel: ipfw: 100 Count ${c.proto}`
     out.push(`${h} ${c.src}:${c.sport} ${c.dst}:${c.dport} in via em1`)
-    if (c.answered) out.push(`${iso(c.t + 1)} gw kernel: ipfw: 100 Count ${c.proto} ${c.dst}:${c.dport} ${c.src}:${c.sport} out via em1`)
+    if (c.answered) {
+      // an answered connection goes on: a `count log` rule logs each of its packets (1–4 exchanges here)
+      const rounds = c.dport === 443 || c.dport === 80 ? 1 + pick(4) : 1
+      for (let k = 0; k < rounds; k++) {
+        if (k > 0) out.push(`${iso(c.t + 2 * k)} gw kernel: ipfw: 100 Count ${c.proto} ${c.src}:${c.sport} ${c.dst}:${c.dport} in via em1`)
+        out.push(`${iso(c.t + 2 * k + 1)} gw kernel: ipfw: 100 Count ${c.proto} ${c.dst}:${c.dport} ${c.src}:${c.sport} out via em1`)
+      }
+    }
     if (out.length >= n) return out.slice(0, n)
   }
 }

@@ -140,6 +140,8 @@ class Source {
   /** pairs count at which the full verdict is computed again after one that flagged nothing */
   nextCheck = 0
   lastDst = ''
+  /** the peer whose reply was seen last (its next packets skip the host lookup) */
+  lastReplyFrom = ''
   lastDport = -2
   lastSport = -2
   lastTime = -1
@@ -176,6 +178,7 @@ export class ScanDetector {
   private pendingHead = 0
   private ourPublic = new Set<string>()
   private repliesSeen = false
+  private lastOutside = ''
   private watermark = -Infinity
   private nextSweep = -Infinity
   private done: RawDetection[] = []
@@ -271,7 +274,10 @@ export class ScanDetector {
     const resp = ev.destIp
     if (!init || !resp) return
     const outside = ev.outsideIp
-    if (outside && outside !== init && this.ourPublic.size < 4096 && !inside(outside)) this.ourPublic.add(outside)
+    if (outside && outside !== this.lastOutside) {
+      this.lastOutside = outside
+      if (outside !== init && this.ourPublic.size < 4096 && !inside(outside)) this.ourPublic.add(outside)
+    }
     const outcome = sessionOutcome(ev, format)
     if (inside(init)) {
       const ip = ev.insidePort
@@ -292,10 +298,16 @@ export class ScanDetector {
   private reply(local: string, remote: string, t: number): boolean {
     const s = this.sources.get(local)
     if (!s) return false
+    if (s.lastReplyFrom === remote) {
+      // the next packet of an answered connection
+      this.replies++
+      return true
+    }
     const v = s.hosts.get(remote)
     if (v === undefined) return false
     this.repliesSeen = true
     this.replies++
+    s.lastReplyFrom = remote
     const o = outcomeOf(v)
     // a late reply also corrects a contact already counted as unanswered
     if (o === PENDING || (o === UNANSWERED && v & H_BYREPLY)) s.hosts.set(remote, this.resolve(s, v, ANSWERED, t))
@@ -856,8 +868,8 @@ function sessionOutcome(ev: NatEvent, format: string): number {
   const text = ev.evidence.text
   if (format === 'conntrack' || format === 'ulogd') {
     if (kind === 'mapping') return ev.replied === true ? ANSWERED : PENDING
-    if (text.indexOf('[ASSURED]') >= 0) return ANSWERED
     if (ev.replied === false) return UNANSWERED
+    if (text.indexOf('[ASSURED]') >= 0) return ANSWERED
     // a reply came but the handshake never completed (RST to a closed port) for TCP; UDP was answered
     return ev.protocol === 'tcp' ? UNANSWERED : ev.replied === true ? ANSWERED : UNKNOWN
   }
