@@ -249,6 +249,8 @@ export class ScanDetector {
     if (ins !== null && ins === dst) {
       if (this.reply(dst, src, ev.time)) return
       if (looksLikeReply(proto, sport, dport)) return
+      // ICMP towards our clients is mostly errors and echo replies from routers on the way: never an inbound sweep
+      if (LOOKS_PORTLESS(proto)) return
       this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
       return
     }
@@ -288,6 +290,11 @@ export class ScanDetector {
         return
       }
       this.contact(init, ip, resp, rp, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
+      return
+    }
+    // a customer's routed public address (no NAT): outbound when --our-networks says it is ours
+    if (this.opts.isOurs?.(init)) {
+      this.contact(init, ev.insidePort, resp, ev.destPort, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
       return
     }
     // the initiator is outside (traffic to the router itself, inbound policies)

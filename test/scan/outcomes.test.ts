@@ -39,6 +39,16 @@ describe('first-contact outcomes from session logs feed the Threshold Random Wal
   })
 })
 
+describe('routed customer addresses (no NAT)', () => {
+  it('counts a session from a public customer address as outbound when --our-networks covers it, inbound otherwise', () => {
+    const r = prng(34)
+    const lines = PORTS.map((p, i) => fgt(i, randomIp(r), p, 0).replace('srcip=10.20.1.15', 'srcip=198.51.100.77').replace(/trandisp="snat" transip=\S+ transport=\S+ /, 'trandisp="noop" '))
+    const ours = new Set(['198.51.100.77'])
+    expect(scan('fortigate', lines, {isOurs: (ip) => ours.has(ip)}).detections[0]).toMatchObject({sourceIp: '198.51.100.77', direction: 'out'})
+    expect(scan('fortigate', lines).detections[0]).toMatchObject({sourceIp: '198.51.100.77', direction: 'in'})
+  })
+})
+
 describe('TCP flags from pf filterlog', () => {
   it('counts SYN-only first contacts ("S") and segments with ACK ("A")', () => {
     const r = prng(33)
