@@ -376,7 +376,8 @@ export async function generate({out, size = 200 * 1024 ** 2, days = 30, perDay =
   const manifestPath = join(out, 'manifest.json')
   if (!force && existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'))
-    if (JSON.stringify(m.args) === JSON.stringify(args)) return m
+    // the data may have been moved: paths are the output directory's
+    if (JSON.stringify(m.args) === JSON.stringify(args)) return {...m, natDirs: ['cgnat', 'bras', 'campus'].map((d) => join(out, d)), leaseDir: join(out, 'leases'), report: join(out, 'report.json')}
   }
   rmSync(out, {recursive: true, force: true})
   for (const d of ['cgnat', 'bras', 'campus', 'leases']) mkdirSync(join(out, d), {recursive: true})

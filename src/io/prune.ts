@@ -236,7 +236,7 @@ export async function planPruning<T extends {time: number; end?: number | null}>
     return {
       file,
       skip: true,
-      reason: `its lines run ${span}: no reported instant within ${hours} h of that, so it was not read (--full-scan reads it)`,
+      reason: `its lines run ${span}: no reported instant within ${hours} h of that, so it is not read (--full-scan reads it)`,
       format: h.format,
       zone: h.zone,
       first: h.first,
@@ -244,4 +244,23 @@ export async function planPruning<T extends {time: number; end?: number | null}>
       lastHow,
     }
   })
+}
+
+/** For `logs inspect --at`: which files an attribution at these instants would skip, and why. */
+export async function explainPruning<T extends {time: number; end?: number | null}>(
+  files: SourceFile[],
+  formats: readonly LineFormat<T>[],
+  opts: {zone?: string; format?: string; at: number[]; skewMs: number; marginMs: number},
+): Promise<{file: string; skip: boolean; reason: string | null; firstTime: string | null; lastBound: string | null; lastHow: PruneDecision['lastHow']}[]> {
+  const year: YearPolicy = {anchorMs: Math.min(...opts.at), mode: 'nearest', anchorWhat: 'the first --at instant'}
+  const windows = opts.at.map((t) => ({from: t - opts.skewMs, to: t + opts.skewMs}))
+  const plan = await planPruning(files, formats, {zone: opts.zone, year, format: opts.format, windows, marginMs: opts.marginMs})
+  return plan.map((d) => ({
+    file: d.file.display,
+    skip: d.skip,
+    reason: d.skip ? d.reason : d.first === null ? 'read: no time found in its first lines' : null,
+    firstTime: d.first === null ? null : isoUtc(d.first),
+    lastBound: d.lastBound === null ? null : isoUtc(d.lastBound),
+    lastHow: d.lastHow,
+  }))
 }

@@ -67,3 +67,17 @@ describe('full scan, pruned scan and index agree on samples/', () => {
     expect(answers(out)).toEqual(answers(JSON.parse(full.stdout)))
   })
 })
+
+describe('natrace logs inspect --at', () => {
+  it('says which files time pruning would skip for an instant, and why', () => {
+    const r = natrace(['logs', 'inspect', sample('nat'), '--log-tz', 'America/Sao_Paulo', '--at', '2013-06-18T15:53:34-03:00', '--prune-margin', '3600', '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as {pruning: {file: string; skip: boolean; reason: string | null}[]}
+    expect(out.pruning.map((p) => [p.file, p.skip])).toEqual([
+      [sample('nat/security.1.gz'), true],
+      [sample('nat/security.0.gz'), false],
+      [sample('nat/security'), false],
+    ])
+    expect(out.pruning[0]!.reason).toMatch(/^its lines run 2013-06-18T15:00:20Z/)
+  })
+})
