@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {failureOf} from '../src/cli/errors.js'
+import {fail} from '../src/cli/errors.js'
 import {attributionFlags, attributeOptionsFrom} from '../src/cli/flags.js'
 import {EXIT} from '../src/io/errors.js'
 import {stripControls} from '../src/io/sanitize.js'
@@ -73,8 +73,7 @@ Needs a terminal; in scripts use \`natrace attribute\` or \`natrace draft\`. Res
         this.log(`Drafts written:\n  ${outcome.written.files.map((f) => stripControls(f)).join('\n  ')}`)
       }
     } catch (err) {
-      const f = failureOf(err)
-      this.error(f.message, {exit: f.exit})
+      return fail(this, err)
     }
     // an abort while logs are still being read leaves streams open: end here
     if (exit !== EXIT.ok) this.exit(exit)

@@ -1,6 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {failureOf} from '../../src/cli/errors.js'
-import {oneLineSafe} from '../../src/io/sanitize.js'
+import {fail} from '../../src/cli/errors.js'
 import {renderInspect} from '../../src/lease/render.js'
 import {inspectLeases, yearPolicy, type InspectResult} from '../../src/lease/who.js'
 
@@ -23,10 +22,7 @@ export default class LeasesInspect extends Command {
       if (!this.jsonEnabled()) this.log(renderInspect(r))
       return r
     } catch (err) {
-      const f = failureOf(err)
-      // one line on stderr, never wrapped, never a stack trace
-      process.stderr.write(`natrace: ${oneLineSafe(f.message)}\n`)
-      this.exit(f.exit)
+      return fail(this, err)
     }
   }
 }

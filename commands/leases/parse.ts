@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
-import {failureOf} from '../../src/cli/errors.js'
-import {oneLineSafe, stripControls} from '../../src/io/sanitize.js'
+import {fail} from '../../src/cli/errors.js'
+import {stripControls} from '../../src/io/sanitize.js'
 import {eventRow, readLeaseSources, yearPolicy} from '../../src/lease/who.js'
 import {canonicalIp} from '../../src/io/net.js'
 import {UsageError, formatWarning} from '../../src/io/errors.js'
@@ -59,10 +59,7 @@ export default class LeasesParse extends Command {
         if (r.malformed.count) process.stderr.write(`natrace: warning: ${stripControls(r.file.display)}: ${r.malformed.count} malformed record(s), first at line ${r.malformed.first.map((m) => `${m.line} (${stripControls(m.reason)})`).join(', ')}\n`)
       }
     } catch (err) {
-      const f = failureOf(err)
-      // one line on stderr, never wrapped, never a stack trace
-      process.stderr.write(`natrace: ${oneLineSafe(f.message)}\n`)
-      this.exit(f.exit)
+      return fail(this, err)
     }
   }
 }

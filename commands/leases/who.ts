@@ -1,6 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {failureOf} from '../../src/cli/errors.js'
-import {oneLineSafe} from '../../src/io/sanitize.js'
+import {fail} from '../../src/cli/errors.js'
 import {EXIT} from '../../src/io/errors.js'
 import {renderWho} from '../../src/lease/render.js'
 import {whoHeld, type WhoResult} from '../../src/lease/who.js'
@@ -43,10 +42,7 @@ Exit codes: 0 one client named; 3 ambiguous (conflicting sources) or not found; 
       if (r.status !== 'attributed') process.exitCode = EXIT.unresolved
       return r
     } catch (err) {
-      const f = failureOf(err)
-      // one line on stderr, never wrapped, never a stack trace
-      process.stderr.write(`natrace: ${oneLineSafe(f.message)}\n`)
-      this.exit(f.exit)
+      return fail(this, err)
     }
   }
 }

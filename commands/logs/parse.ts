@@ -1,8 +1,8 @@
 import {Command, Flags} from '@oclif/core'
-import {failureOf} from '../../src/cli/errors.js'
+import {fail} from '../../src/cli/errors.js'
 import {UsageError} from '../../src/io/errors.js'
 import {canonicalIp} from '../../src/io/net.js'
-import {oneLineSafe, stripControls} from '../../src/io/sanitize.js'
+import {stripControls} from '../../src/io/sanitize.js'
 import {eventHasIp, natEventRow, streamNatEvents} from '../../src/nat/inspect.js'
 
 export default class LogsParse extends Command {
@@ -59,9 +59,7 @@ export default class LogsParse extends Command {
           )
       }
     } catch (err) {
-      const f = failureOf(err)
-      process.stderr.write(`natrace: ${oneLineSafe(f.message)}\n`)
-      this.exit(f.exit)
+      return fail(this, err)
     }
   }
 }
