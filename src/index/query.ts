@@ -177,14 +177,25 @@ export class IndexReader {
   async nat(incidents: Incident[], windows: TimeWindow[], year: YearPolicy): Promise<SourceResult<NatEvent>[]> {
     const ors: string[] = []
     const yl = this.yearlessIds('nat')
-    const orYearless = yl.length ? ` OR file_id IN (${yl.join(', ')})` : ''
+    // the window as the index placed yearless stamps: the same month, day and time in each year the index
+    // gave those files (± 1 year, ± 1 day for zones and leap days); the lines found are read again below
+    const years = new Set<number>()
+    for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
+    const inYear = (w: TimeWindow) =>
+      [...years].map((y) => {
+        const d = new Date(w.from)
+        d.setUTCFullYear(y)
+        const shift = d.getTime() - w.from
+        return `time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`
+      })
+    const orYearless = (w: TimeWindow) => (yl.length ? ` OR (file_id IN (${yl.join(', ')}) AND (${inYear(w).join(' OR ')}))` : '')
     incidents.forEach((inc, i) => {
       const w = windows[i]!
       if (inc.publicPort === null || inc.portRole !== 'source') return
       const p = inc.publicPort
       const alts = [`(kind = 'packet' AND inside_port = ${p})`]
       if (inc.publicIp) alts.push(`(outside_ip = ${lit(inc.publicIp)} AND (outside_port = ${p} OR (outside_port <= ${p} AND outside_port_end >= ${p})))`)
-      ors.push(`((time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}${orYearless}) AND (${alts.join(' OR ')}))`)
+      ors.push(`((time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}${orYearless(w)}) AND (${alts.join(' OR ')}))`)
     })
     const byFile = await this.rows<NatEvent>('nat', ors.join(' OR '), {year, windows})
     return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
