@@ -32,6 +32,7 @@ import {
   signatureOf,
   tagName,
 } from './signatures.js'
+import {HostTable, ipv4Key} from './hosts.js'
 import {trwSteps, type TrwSteps} from './trw.js'
 import type {Explanation, PortRange, RawDetection, ScanDirection, ScanKind, ScanOptions, ScanThresholds} from './types.js'
 
@@ -94,7 +95,7 @@ class Source {
   first: number
   last: number
   packets = 0
-  hosts = new Map<string, number>()
+  hosts = new HostTable()
   multi = new Map<string, MultiPort>()
   hostCount = 0
   pairs = 0
@@ -175,6 +176,7 @@ export class ScanDetector {
   private pDst: string[] = []
   private pAt: number[] = []
   private pV: number[] = []
+  private pK: number[] = []
   private pendingHead = 0
   private ourPublic = new Set<string>()
   private repliesSeen = false
@@ -310,14 +312,15 @@ export class ScanDetector {
       this.replies++
       return true
     }
-    const v = s.hosts.get(remote)
+    const rk = ipv4Key(remote)
+    const v = s.hosts.get(rk, remote)
     if (v === undefined) return false
     this.repliesSeen = true
     this.replies++
     s.lastReplyFrom = remote
     const o = outcomeOf(v)
     // a late reply also corrects a contact already counted as unanswered
-    if (o === PENDING || (o === UNANSWERED && v & H_BYREPLY)) s.hosts.set(remote, this.resolve(s, v, ANSWERED, t))
+    if (o === PENDING || (o === UNANSWERED && v & H_BYREPLY)) s.hosts.set(rk, remote, this.resolve(s, v, ANSWERED, t))
     return true
   }
 
@@ -367,7 +370,8 @@ export class ScanDetector {
     s.lastEv = ev.evidence
     if (s.evidence.length < 3) s.evidence.push(ev.evidence)
 
-    let v = s.hosts.get(dst)
+    const hk = ipv4Key(dst)
+    let v = s.hosts.get(hk, dst)
     let newPair = false
     let newHost = false
     let nlow = 0
@@ -390,8 +394,9 @@ export class ScanDetector {
         this.pDst.push(dst)
         this.pAt.push(t)
         this.pV.push(v)
+        this.pK.push(hk)
       } else v = this.resolve(s, v, outcome, t)
-      if (s.hosts.size < this.maxHosts) s.hosts.set(dst, v)
+      if (s.hosts.size < this.maxHosts) s.hosts.set(hk, dst, v)
     } else if ((v & PORT_MASK) !== key) {
       let m = v & H_MULTI ? s.multi.get(dst) : undefined
       if (m === undefined || !m.ports.has(key)) {
@@ -408,11 +413,11 @@ export class ScanDetector {
           v |= H_UNCOMMON
           s.uncommonHosts++
         }
-        s.hosts.set(dst, v)
+        s.hosts.set(hk, dst, v)
       }
     } else if (outcome !== PENDING && outcomeOf(v) === PENDING && !(v & H_BYREPLY)) {
       // a later record of the same session tells how the first contact ended
-      s.hosts.set(dst, this.resolve(s, v, outcome, t))
+      s.hosts.set(hk, dst, this.resolve(s, v, outcome, t))
     }
     const kind = ev.kind
     if (kind === 'packet' || kind === 'session-start' || newPair || kind === 'session') {
@@ -632,7 +637,7 @@ export class ScanDetector {
   private groupOutcomes(s: Source, g: number): {answered: number; unanswered: number} {
     let answered = 0
     let unanswered = 0
-    for (const [ip, v] of s.hosts) {
+    for (const [ip, v] of s.hosts.entries()) {
       if (groupKey(v & PORT_MASK) !== g) {
         const m = v & H_MULTI ? s.multi.get(ip) : undefined
         if (!m || ![...m.ports].some((k) => groupKey(k) === g)) continue
@@ -687,7 +692,11 @@ export class ScanDetector {
     const evidence = [...s.evidence]
     for (const e of s.sigEvidence.values()) if (!evidence.includes(e)) evidence.push(e)
     if (s.lastEv && !evidence.includes(s.lastEv)) evidence.push(s.lastEv)
-    const sample = [...[...s.multi.entries()].sort((a, b) => b[1].ports.size - a[1].ports.size).map(([ip]) => ip), ...s.hosts.keys()]
+    const sample = [...s.multi.entries()].sort((a, b) => b[1].ports.size - a[1].ports.size).map(([ip]) => ip)
+    for (const [ip] of s.hosts.entries()) {
+      if (sample.length >= 10) break
+      sample.push(ip)
+    }
     const sampleHosts = [...new Set(sample.slice(0, 10))].slice(0, 5)
     const d: RawDetection = {
       kind: v.kind!,
@@ -765,6 +774,7 @@ export class ScanDetector {
       this.pDst = this.pDst.slice(i)
       this.pAt = this.pAt.slice(i)
       this.pV = this.pV.slice(i)
+      this.pK = this.pK.slice(i)
       this.pendingHead = 0
     }
     if (now >= this.nextIdleSweep) {
@@ -780,11 +790,12 @@ export class ScanDetector {
     const s = this.pSrc[i]!
     if (s.closed) return
     const dst = this.pDst[i]!
-    const stored = s.hosts.get(dst)
+    const k = this.pK[i]!
+    const stored = s.hosts.get(k, dst)
     const v = stored ?? this.pV[i]!
     if (outcomeOf(v) !== PENDING) return
     const nv = this.resolve(s, v, outcome, t)
-    if (stored !== undefined) s.hosts.set(dst, nv)
+    if (stored !== undefined) s.hosts.set(k, dst, nv)
   }
 
   private evict(): void {
@@ -810,6 +821,7 @@ export class ScanDetector {
     this.pDst = []
     this.pAt = []
     this.pV = []
+    this.pK = []
     this.pendingHead = 0
     for (const s of [...this.sources.values()]) this.close(s)
     const detections = this.done

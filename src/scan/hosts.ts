@@ -1,0 +1,101 @@
+/**
+ * The set of hosts one source contacted, with a small integer per host (the detector's packed host state).
+ * IPv4 addresses live in an open-addressing table of typed arrays (no object, no retained string per host:
+ * the detector's hot path and the garbage collector both stay cheap); anything else (IPv6) in a Map.
+ */
+
+/** An IPv4 dotted quad as a non-zero int32 (0.0.0.0 and non-IPv4 text give 0: use the Map). */
+export function ipv4Key(ip: string): number {
+  let n = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return 0
+      n = (n << 8) | octet
+      octet = 0
+      digits = 0
+      dots++
+      continue
+    }
+    const d = c - 48
+    if (d < 0 || d > 9 || digits === 3) return 0
+    octet = octet * 10 + d
+    digits++
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return 0
+  return (n << 8) | octet
+}
+
+export function keyToIpv4(k: number): string {
+  return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`
+}
+
+export class HostTable {
+  private keys = new Int32Array(16)
+  private vals = new Int32Array(16)
+  private mask = 15
+  private n4 = 0
+  private other: Map<string, number> | null = null
+
+  get size(): number {
+    return this.n4 + (this.other?.size ?? 0)
+  }
+
+  private slot(k: number): number {
+    let i = Math.imul(k, 0x9e3779b1) >>> 0
+    i &= this.mask
+    const keys = this.keys
+    while (keys[i] !== 0 && keys[i] !== k) i = (i + 1) & this.mask
+    return i
+  }
+
+  /** the value for `ip` (k = ipv4Key(ip)), or undefined */
+  get(k: number, ip: string): number | undefined {
+    if (k === 0) return this.other?.get(ip)
+    const i = this.slot(k)
+    return this.keys[i] === 0 ? undefined : this.vals[i]
+  }
+
+  set(k: number, ip: string, v: number): void {
+    if (k === 0) {
+      ;(this.other ??= new Map()).set(ip, v)
+      return
+    }
+    let i = this.slot(k)
+    if (this.keys[i] === 0) {
+      if ((this.n4 + 1) * 2 > this.mask + 1) {
+        this.grow()
+        i = this.slot(k)
+      }
+      this.keys[i] = k
+      this.n4++
+    }
+    this.vals[i] = v
+  }
+
+  private grow(): void {
+    const oldK = this.keys
+    const oldV = this.vals
+    const cap = (this.mask + 1) * 2
+    this.keys = new Int32Array(cap)
+    this.vals = new Int32Array(cap)
+    this.mask = cap - 1
+    for (let j = 0; j < oldK.length; j++) {
+      const k = oldK[j]!
+      if (k === 0) continue
+      const i = this.slot(k)
+      this.keys[i] = k
+      this.vals[i] = oldV[j]!
+    }
+  }
+
+  /** every host and its value (IPv4 in table order, then the others) */
+  *entries(): IterableIterator<[string, number]> {
+    const keys = this.keys
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) yield [keyToIpv4(keys[i]!), this.vals[i]!]
+    if (this.other) yield* this.other.entries()
+  }
+}

@@ -1,0 +1,30 @@
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {HostTable, ipv4Key, keyToIpv4} from '../../src/scan/hosts.js'
+
+describe('HostTable (per-source host set)', () => {
+  it('keys dotted quads as int32 and leaves anything else to the Map', () => {
+    expect(keyToIpv4(ipv4Key('198.51.100.20'))).toBe('198.51.100.20')
+    expect(keyToIpv4(ipv4Key('255.255.255.255'))).toBe('255.255.255.255')
+    for (const bad of ['0.0.0.0', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '2001:db8::1', '1.2.3.1000', '']) expect(ipv4Key(bad)).toBe(0)
+  })
+
+  it('behaves like a Map over IPv4 and IPv6 hosts, through growth (property)', () => {
+    const v4 = fc.tuple(fc.integer({min: 1, max: 255}), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'))
+    const v6 = fc.nat(50).map((n) => `2001:db8::${n.toString(16)}`)
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(v4, v6), fc.nat(1 << 25)), {maxLength: 300}), (ops) => {
+        const t = new HostTable()
+        const m = new Map<string, number>()
+        for (const [ip, v] of ops) {
+          expect(t.get(ipv4Key(ip), ip)).toBe(m.get(ip))
+          t.set(ipv4Key(ip), ip, v)
+          m.set(ip, v)
+        }
+        expect(t.size).toBe(m.size)
+        expect(new Map(t.entries())).toEqual(m)
+      }),
+      {numRuns: 60},
+    )
+  })
+})
