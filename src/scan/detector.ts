@@ -294,8 +294,9 @@ export class ScanDetector {
       this.contact(init, ip, resp, rp, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
       return
     }
-    // a customer's routed public address (no NAT): outbound when --our-networks says it is ours
-    if (this.opts.isOurs?.(init)) {
+    // our source NAT translated the initiator (a public-to-public NAT), or a customer's routed public address
+    // (no NAT) that --our-networks names: outbound
+    if ((outside && outside !== init) || this.opts.isOurs?.(init)) {
       this.contact(init, ev.insidePort, resp, ev.destPort, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
       return
     }
