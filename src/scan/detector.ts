@@ -889,7 +889,7 @@ function sessionOutcome(ev: NatEvent, format: string): number {
   if (format === 'conntrack' || format === 'ulogd') {
     if (kind === 'mapping') return ev.replied === true ? ANSWERED : PENDING
     if (ev.replied === false) return UNANSWERED
-    if (text.indexOf('[ASSURED]') >= 0) return ANSWERED
+    if (text.lastIndexOf('[ASSURED]') >= 0) return ANSWERED // near the end of the line
     // a reply came but the handshake never completed (RST to a closed port) for TCP; UDP was answered
     return ev.protocol === 'tcp' ? UNANSWERED : ev.replied === true ? ANSWERED : UNKNOWN
   }
