@@ -353,14 +353,16 @@ export class ScanDetector {
     // the same packet logged again on another interface / a SYN retransmission
     const p = dport ?? -1
     const sp = sport ?? -1
-    if (s.lastDst === dst && s.lastDport === p && s.lastSport === sp && t - s.lastTime <= 1000 && byReply) {
+    if (byReply) {
+      if (s.lastDport === p && s.lastSport === sp && t - s.lastTime <= 1000 && s.lastDst === dst) {
+        s.lastTime = t
+        return
+      }
+      s.lastDst = dst
+      s.lastDport = p
+      s.lastSport = sp
       s.lastTime = t
-      return
     }
-    s.lastDst = dst
-    s.lastDport = p
-    s.lastSport = sp
-    s.lastTime = t
     if (t > s.last) s.last = t
     if (t < s.first) s.first = t
     this.contacts++
