@@ -10,7 +10,9 @@ export function durationMs(flag: string, text: string | undefined): number | und
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim())
   if (!m) throw new UsageError(`${flag} takes a duration such as 90s, 10m, 1h (or seconds), not "${text}"`)
   const mult = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd']
-  return Number(m[1]) * mult
+  const ms = Number(m[1]) * mult
+  if (!(ms > 0)) throw new UsageError(`${flag} must be longer than 0`)
+  return ms
 }
 
 function count(flag: string, text: string | undefined): number | undefined {
@@ -94,6 +96,7 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
         },
       }
       if (flags.follow && flags.draft) throw new UsageError('--draft writes drafts for a finished scan: not with --follow')
+      if (flags.follow && flags.explain) throw new UsageError('--explain describes a finished scan: not with --follow')
       if (flags.follow) {
         const {runFollow} = await import('../src/scan/live.js')
         await runFollow(opts, {
