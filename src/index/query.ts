@@ -128,7 +128,10 @@ export class IndexReader {
     const byFile = new Map<number, T[]>()
     if (!where) return byFile
     const byId = new Map(this.files.map((f) => [f.id, f]))
-    const got = (await this.db.conn.runAndReadAll(`SELECT file_id, ev FROM ${table} WHERE ${where} ORDER BY file_id, line`)).getRows()
+    // `where` is a list of simple conjunctions: one query each (DuckDB prunes row groups by their ranges;
+    // an OR of ranges would scan everything), deduplicated by UNION
+    const parts = where.split('\u0000').map((w) => `SELECT file_id, line, ev FROM ${table} WHERE ${w}`)
+    const got = (await this.db.conn.runAndReadAll(`SELECT file_id, ev FROM (${parts.join(' UNION ')}) ORDER BY file_id, line`)).getRows()
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
     for (const [fid, ev] of got) {
       const id = Number(fid)
@@ -188,16 +191,19 @@ export class IndexReader {
         const shift = d.getTime() - w.from
         return `time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`
       })
-    const orYearless = (w: TimeWindow) => (yl.length ? ` OR (file_id IN (${yl.join(', ')}) AND (${inYear(w).join(' OR ')}))` : '')
+    const ranges = (w: TimeWindow) => [
+      `time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`,
+      ...(yl.length ? inYear(w).map((r) => `file_id IN (${yl.join(', ')}) AND ${r}`) : []),
+    ]
     incidents.forEach((inc, i) => {
       const w = windows[i]!
       if (inc.publicPort === null || inc.portRole !== 'source') return
       const p = inc.publicPort
-      const alts = [`(kind = 'packet' AND inside_port = ${p})`]
-      if (inc.publicIp) alts.push(`(outside_ip = ${lit(inc.publicIp)} AND (outside_port = ${p} OR (outside_port <= ${p} AND outside_port_end >= ${p})))`)
-      ors.push(`((time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}${orYearless(w)}) AND (${alts.join(' OR ')}))`)
+      const keys = [`kind = 'packet' AND inside_port = ${p}`]
+      if (inc.publicIp) keys.push(`outside_ip = ${lit(inc.publicIp)} AND outside_port = ${p}`, `outside_ip = ${lit(inc.publicIp)} AND outside_port <= ${p} AND outside_port_end >= ${p}`)
+      for (const r of ranges(w)) for (const k of keys) ors.push(`${r} AND ${k}`)
     })
-    const byFile = await this.rows<NatEvent>('nat', ors.join(' OR '), {year, windows})
+    const byFile = await this.rows<NatEvent>('nat', ors.join('\u0000'), {year, windows})
     return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
   }
 
