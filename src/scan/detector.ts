@@ -579,7 +579,7 @@ export class ScanDetector {
     const trw = s.trwDecided !== null && !p2p
     const synOnly = (s.synOnly >= t.synOnly && s.withAck === 0) || (s.tcpUnanswered >= t.synOnly && s.tcpAnswered === 0)
     const parts: string[] = []
-    if (vertical) parts.push(`${s.maxLow} distinct ports probed on ${s.maxLowHost} (vertical threshold ${t.verticalPorts})`)
+    if (vertical) parts.push(`${s.maxLow} distinct ports below 10000 probed on ${s.maxLowHost} (vertical threshold ${t.verticalPorts}; BitTorrent ports not counted)`)
     if (horizontal) parts.push(`${bestHosts} hosts probed on ${portName(bestG)} (horizontal threshold ${commonG ? t.horizontalHostsCommon : t.horizontalHosts})`)
     if (mixed) parts.push(`${s.uncommonHosts} hosts on ${s.uncommonPorts} uncommon ports (mixed thresholds ${t.mixedHosts} hosts, ${t.mixedPorts} ports)`)
     if (trw)
