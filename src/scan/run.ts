@@ -191,7 +191,7 @@ export async function loadHoldings(
   return {holdings: buildHoldings(read.results.flatMap((r) => r.records)), inputs: read.results.map(summarize)}
 }
 
-const ORDER: Record<string, number> = {vertical: 0, horizontal: 0, mixed: 0, 'syn-only': 0, trw: 0, p2p: 1}
+const ORDER: Record<string, number> = {vertical: 0, horizontal: 0, mixed: 0, 'syn-only': 0, p2p: 1}
 
 export async function runScan(opts: ScanRunOptions): Promise<ScanResult> {
   const dopts = detectorOptions(opts)

@@ -4,7 +4,7 @@
  */
 import type {Evidence} from '../model.js'
 
-export type ScanKind = 'vertical' | 'horizontal' | 'mixed' | 'syn-only' | 'trw' | 'p2p'
+export type ScanKind = 'vertical' | 'horizontal' | 'mixed' | 'syn-only' | 'p2p'
 export type ScanDirection = 'out' | 'in'
 
 export interface ScanThresholds {
