@@ -5,6 +5,7 @@
  * files and attributes each alert as it fires.
  */
 import type {Assumption, Evidence, InputSummary, LeaseEvent, NatEvent} from '../model.js'
+import type {YearPolicy} from '../io/time.js'
 import {formatWarning, UsageError, type Warning} from '../io/errors.js'
 import {readAll, summarize} from '../io/inputs.js'
 import {CidrSet, canonicalIp, isInsideAddress} from '../io/net.js'
@@ -197,8 +198,13 @@ export async function runScan(opts: ScanRunOptions): Promise<ScanResult> {
   const dopts = detectorOptions(opts)
   const det = new ScanDetector(dopts)
   const warnings: Warning[] = []
+  // syslog stamps have no year: --until / --since say when the operator looks, else each file's mtime does
+  const anchor = dopts.untilMs ?? dopts.sinceMs
+  const year: YearPolicy | undefined =
+    anchor !== undefined ? {anchorMs: anchor, mode: 'nearest', anchorWhat: dopts.untilMs !== undefined ? '--until' : '--since'} : undefined
   const nat = await readAll<NatEvent>(opts.natLogs, 'NAT log', natFormats, {
     zone: opts.logTz,
+    year,
     format: opts.natFormat,
     keepRecords: false,
     onRecord: (ev, format) => det.observe(ev, format),
@@ -215,6 +221,12 @@ export async function runScan(opts: ScanRunOptions): Promise<ScanResult> {
   for (const r of nat.results) {
     if (r.format !== null && r.zone.how === 'system')
       assumptions.push({kind: 'log-zone', file: r.file.display, text: `zone-less stamps read in the system zone ${r.zone.zone} (use --log-tz to say otherwise)`})
+    if (r.years.length > 0)
+      assumptions.push({
+        kind: 'syslog-year',
+        file: r.file.display,
+        text: `syslog stamps carry no year: read as ${r.years.join(', ')} (nearest to ${year ? year.anchorWhat : "the file's modification time, not after it"}; give --since/--until to say when)`,
+      })
     if (r.format === null) warnings.push({file: r.file.display, message: 'no known NAT / firewall log format recognised in this file: not scanned (see `natrace logs inspect`)'})
   }
   const result: ScanResult = {
