@@ -52,6 +52,8 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   const natTotal = toRead.reduce((a, f) => a + f.size, 0)
   const read = await readSourcesParallel<NatEvent>(toRead, natFormats, {
     family: 'nat',
+    // only records that can name a reported public ip:port are kept (memory flat whatever the logs hold)
+    keep: {pairs: report.incidents.filter((i) => i.publicPort !== null && i.portRole === 'source').map((i) => ({ip: i.publicIp, port: i.publicPort!}))},
     yearFor: () => year,
     zone: opts.logTz,
     needles,

@@ -177,7 +177,7 @@ async function runOnWorkers<T extends {job: IndexJob}>(todo: T[], threads: numbe
         if (next < todo.length) w.postMessage(todo[next++]!.job)
       }
       for (let i = 0; i < threads; i++) {
-        const w = new Worker(WORKER)
+        const w = new Worker(WORKER, {resourceLimits: {maxYoungGenerationSizeMb: 4}})
         workers.push(w)
         w.on('message', (m: {ok: true; id: number; result: IndexJobResult} | {ok: false; id: number; message: string}) => {
           if (failed) return

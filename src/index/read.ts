@@ -6,7 +6,7 @@ import type {LeaseEvent, NatEvent, SourceFile, ZoneHow} from '../model.js'
 import type {Warning} from '../io/errors.js'
 import {detectFormat} from '../io/format.js'
 import {mtimeYearPolicy} from '../io/inputs.js'
-import {sampleLines} from '../io/lines.js'
+import {headSample} from '../io/head.js'
 import {readSource} from '../io/source.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
@@ -47,7 +47,7 @@ export interface IndexJobResult {
 export async function familyOf(job: IndexJob): Promise<'nat' | 'lease' | null> {
   if (job.natFormat && !job.leaseFormat) return 'nat'
   if (job.leaseFormat && !job.natFormat) return 'lease'
-  const sample = await sampleLines(job.file, 200, () => {})
+  const sample = await headSample(job.file, 200)
   const nat = detectFormat(natFormats, sample)?.score ?? 0
   const lease = detectFormat(leaseFormats, sample)?.score ?? 0
   if (nat === 0 && lease === 0) {

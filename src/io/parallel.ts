@@ -24,6 +24,7 @@ export interface WorkerReadOptions {
   zone?: string
   year: YearPolicy
   needles?: string[]
+  keep?: RecordKeys
   format?: string
   malformedKeep?: number
 }
@@ -40,8 +41,29 @@ export type WorkerReply =
   | {type: 'done'; id: number; result: SourceResult<unknown>; warnings: Warning[]}
   | {type: 'error'; id: number; message: string; warnings: Warning[]}
 
+/**
+ * The public ip:port pairs of a report: a NAT record is kept only when it can name one of them — same public
+ * IP and port (or a port block holding the port), or a one-sided packet from that source port. Records that
+ * merely contain a needle (the busy public IP with another port) are dropped as they are read, so memory
+ * does not grow with the share of lines the byte pre-filter lets through.
+ */
+export interface RecordKeys {
+  pairs: {ip: string | null; port: number}[]
+}
+
+/** Whether a NAT record can name one of the keys' ip:port pairs (what the engine and the index match on). */
+export function matchesKeys(e: {kind: string; insidePort: number | null; outsideIp: string | null; outsidePort: number | null; outsidePortEnd: number | null}, keys: RecordKeys): boolean {
+  for (const {ip, port} of keys.pairs) {
+    if (e.kind === 'packet' && e.insidePort === port) return true
+    if (ip !== null && e.outsideIp === ip && e.outsidePort !== null && port >= e.outsidePort && port <= (e.outsidePortEnd ?? e.outsidePort)) return true
+  }
+  return false
+}
+
 export interface ParallelOptions {
   family: Family
+  /** keep only NAT records that can name these pairs (see RecordKeys); absent: every record read */
+  keep?: RecordKeys
   /** year policy of each file */
   yearFor: (file: SourceFile) => YearPolicy
   zone?: string
@@ -98,7 +120,7 @@ export async function readSourcesParallel<T extends {time: number}>(
         const id = nextJob++
         const file = files[id]!
         opts.onFile?.(file, id, files.length)
-        const job: WorkerJob = {id, family: opts.family, file, opts: {zone: opts.zone, year: opts.yearFor(file), needles: opts.needles, format: opts.format}}
+        const job: WorkerJob = {id, family: opts.family, file, opts: {zone: opts.zone, year: opts.yearFor(file), needles: opts.needles, format: opts.format, keep: opts.keep}}
         w.postMessage(job)
       }
       for (let i = 0; i < threads; i++) {
@@ -141,6 +163,21 @@ export async function readSourcesParallel<T extends {time: number}>(
   return results as SourceResult<T>[]
 }
 
+/** readSource, keeping only the records that match `keep` (all when absent). */
+export async function readKept<T extends {time: number}>(file: SourceFile, formats: readonly LineFormat<T>[], so: SourceOptions<T>, keep?: RecordKeys): Promise<SourceResult<T>> {
+  if (!keep) return readSource(file, formats, so)
+  const kept: T[] = []
+  const r = await readSource(file, formats, {
+    ...so,
+    keepRecords: false,
+    onRecord: (rec, by) => {
+      if (matchesKeys(rec as unknown as Parameters<typeof matchesKeys>[0], keep)) kept.push(rec)
+      so.onRecord?.(rec, by)
+    },
+  })
+  return {...r, records: kept}
+}
+
 async function readSequential<T extends {time: number}>(files: SourceFile[], formats: readonly LineFormat<T>[], opts: ParallelOptions): Promise<SourceResult<T>[]> {
   const out: SourceResult<T>[] = []
   let before = 0
@@ -154,7 +191,7 @@ async function readSequential<T extends {time: number}>(files: SourceFile[], for
       onWarning: opts.onWarning,
       onProgress: (b, l) => opts.onProgress?.(before + b, l),
     }
-    out.push(await readSource(file, formats, so))
+    out.push(await readKept(file, formats, so, opts.keep))
     before += file.size
   }
   return out

@@ -5,8 +5,7 @@
 import {parentPort} from 'node:worker_threads'
 import type {Warning} from './errors.js'
 import type {LineFormat} from './format.js'
-import {readSource} from './source.js'
-import type {WorkerJob, WorkerReply} from './parallel.js'
+import {readKept, type WorkerJob, type WorkerReply} from './parallel.js'
 
 const registries = new Map<string, readonly LineFormat<{time: number}>[]>()
 
@@ -24,8 +23,9 @@ parentPort?.on('message', async (job: WorkerJob) => {
   const warnings: Warning[] = []
   let last = 0
   try {
-    const result = await readSource(job.file, await formatsOf(job.family), {
-      ...job.opts,
+    const {keep, ...opts} = job.opts
+    const result = await readKept(job.file, await formatsOf(job.family), {
+      ...opts,
       onWarning: (w) => warnings.push(w),
       onProgress: (bytes, lines) => {
         const now = Date.now()
@@ -33,7 +33,7 @@ parentPort?.on('message', async (job: WorkerJob) => {
         last = now
         post({type: 'progress', id: job.id, bytes, lines})
       },
-    })
+    }, keep)
     post({type: 'done', id: job.id, result, warnings})
   } catch (e) {
     post({type: 'error', id: job.id, message: (e as Error).message ?? String(e), warnings})
