@@ -382,6 +382,15 @@ function decideNat(inc: Incident, cands: CandidateBuild[], agreed: number[], off
     const c = cands[0]!
     if (c.how === 'one-sided' && c.destChecked === 'none')
       return {status: 'ambiguous', step: 'nat', reason: 'only a one-sided log (inside addresses only) matches, and the report gives no destination to compare: a shared source port alone does not identify a client', chosen: null, natCands: cands, confidence: 0}
+    if (c.matches.every((m) => m.iv.dstUncertain))
+      return {
+        status: 'ambiguous',
+        step: 'nat',
+        reason: `the only matching NAT record (${c.insideIp}) is stamped in a repeated DST hour of the log's zone, and the lines read do not show which of its two instants it is: it may not be the reported one (check the full log with \`natrace logs parse\`)`,
+        chosen: null,
+        natCands: cands,
+        confidence: 0,
+      }
     let confidence = baseConfidence(c)
     let reason = ''
     const o = candidateOffset(c, inc, opts.maxSkewMs)

@@ -32,6 +32,8 @@ export interface NatInterval {
   lastSeen: number
   /** for open intervals: when the next translation of the same public tuple starts (it cannot outlive it) */
   cappedAt: number | null
+  /** built from a record stamped in a repeated DST hour whose pass the log does not show (kept at both) */
+  dstUncertain?: boolean
   /** instants of single packets (one-sided) */
   packets: number[]
   evidence: Evidence[]
@@ -39,8 +41,13 @@ export interface NatInterval {
 
 const k = (v: string | number | null | undefined) => (v === null || v === undefined ? '-' : String(v))
 
+/**
+ * The identity of a translation across its records. Sessions and mappings share one key space (a conntrack
+ * UPDATE is a mapping record of the session its NEW opened, and its DESTROY must close both): the tuple itself
+ * tells a destination-less mapping from a session.
+ */
 function tupleKey(e: NatEvent): string {
-  return [e.kind === 'port-block' ? 'pb' : e.kind === 'mapping' ? 'map' : 'ses', k(e.protocol), k(e.insideIp), k(e.insidePort), k(e.outsideIp), k(e.outsidePort), k(e.outsidePortEnd), k(e.destIp), k(e.destPort)].join('|')
+  return [e.kind === 'port-block' ? 'pb' : 'ses', k(e.protocol), k(e.insideIp), k(e.insidePort), k(e.outsideIp), k(e.outsidePort), k(e.outsidePortEnd), k(e.destIp), k(e.destPort)].join('|')
 }
 
 /** How long a one-sided packet group of the same inside ip:port → dest may have gaps and still be one flow. */
@@ -51,7 +58,9 @@ const PACKET_FLOW_GAP_MS = 5 * 60_000
  * without its start (log rotated in between) keeps the start it states, else only its own instant.
  */
 export function buildIntervals(events: NatEvent[]): NatInterval[] {
-  const sorted = [...events].sort((a, b) => a.time - b.time || a.evidence.line - b.evidence.line)
+  // a record that closes a translation is logged at its end, even when it states the start: it is read there
+  const at = (e: NatEvent) => (e.kind === 'session-end' || e.phase === 'close' ? (e.end ?? e.time) : e.time)
+  const sorted = withAlternatives(dedupe(events)).sort((a, b) => at(a) - at(b) || a.evidence.line - b.evidence.line)
   const out: NatInterval[] = []
   const open = new Map<string, NatInterval>()
   const flows = new Map<string, NatInterval>()
@@ -64,6 +73,7 @@ export function buildIntervals(events: NatEvent[]): NatInterval[] {
         cur.packets.push(e.time)
         cur.end = e.time
         cur.evidence.push(e.evidence)
+        if (e.dstUncertain) cur.dstUncertain = true
         continue
       }
       const iv = fromEvent(e, 'one-sided')
@@ -137,8 +147,9 @@ export function buildIntervals(events: NatEvent[]): NatInterval[] {
   return out
 }
 
-function fromEvent(e: NatEvent, how: IntervalHow): NatInterval {
+function fromEvent(e: NatEvent & {dstUncertain?: boolean}, how: IntervalHow): NatInterval {
   return {
+    ...(e.dstUncertain ? {dstUncertain: true} : {}),
     how,
     protocol: e.protocol,
     insideIp: e.insideIp!,
@@ -184,4 +195,54 @@ function capOpenIntervals(ivs: NatInterval[]): void {
       }
     }
   }
+}
+
+/**
+ * The same record read twice (a log given twice, an archive copy beside the live file, two syslog collectors)
+ * would pair one copy's start with the other's end and leave a phantom open translation: identical records
+ * (same kind, instants and tuple) count once.
+ */
+function dedupe(events: NatEvent[]): NatEvent[] {
+  const seen = new Set<string>()
+  const out: NatEvent[] = []
+  for (const e of events) {
+    const key = `${e.kind}|${e.phase ?? ''}|${e.time}|${e.end ?? ''}|${tupleKey(e)}|${e.dir ?? ''}|${e.iface ?? ''}`
+    if (e.kind !== 'packet' && seen.has(key)) continue
+    if (e.kind === 'packet') {
+      // identical packet lines are legitimate (retransmits within a second, "last message repeated"), but
+      // the same line of the same file read twice is not
+      const k2 = `${key}|${e.evidence.text}`
+      if (seen.has(k2) && !seen.has(`${k2}|${e.evidence.file}:${e.evidence.line}`)) continue
+      seen.add(k2)
+      seen.add(`${k2}|${e.evidence.file}:${e.evidence.line}`)
+      out.push(e)
+      continue
+    }
+    seen.add(key)
+    out.push(e)
+  }
+  return out
+}
+
+/**
+ * A zone-less stamp in the repeated DST hour names two instants. The reader picks the second one only when the
+ * log has visibly gone past the first (a later line of the same hour already read): then, and for every
+ * earlier line of that file, the choice is proven. Otherwise (a pre-filtered read sees too few lines to tell)
+ * the record is kept at both instants, so a competing candidate at the other reading shows up as ambiguous
+ * instead of not being seen.
+ */
+function withAlternatives(events: NatEvent[]): (NatEvent & {dstUncertain?: boolean})[] {
+  const provenUpTo = new Map<string, number>()
+  for (const e of events)
+    if (e.timeAlt !== undefined && e.timeAlt < e.time) provenUpTo.set(e.evidence.file, Math.max(provenUpTo.get(e.evidence.file) ?? 0, e.evidence.line))
+  const out: (NatEvent & {dstUncertain?: boolean})[] = []
+  for (const e of events) {
+    out.push(e)
+    if (e.timeAlt === undefined || e.timeAlt === e.time) continue
+    if (e.timeAlt < e.time || e.evidence.line < (provenUpTo.get(e.evidence.file) ?? 0)) continue
+    const shift = e.timeAlt - e.time
+    out[out.length - 1] = {...e, dstUncertain: true}
+    out.push({...e, time: e.timeAlt, end: e.end === null ? null : e.end + shift, timeAlt: undefined, dstUncertain: true})
+  }
+  return out
 }

@@ -275,3 +275,33 @@ describe('correlate: never blames a client whose translation does not cover the 
     )
   })
 })
+
+describe('correlate: regressions found by the adversarial review', () => {
+  const L = [lease('192.168.0.23', '00:00:00:00:00:23', s(-H), s(H))]
+
+  it('closes a conntrack session at its DESTROY even when UPDATE records came between (no phantom open tail)', () => {
+    const events = [
+      nat({kind: 'session-start', time: s(0)}),
+      nat({kind: 'mapping', phase: 'interim', time: s(1)}),
+      nat({kind: 'mapping', phase: 'interim', time: s(2)}),
+      // DESTROY with delta-time: states its start, logged at its end
+      nat({kind: 'session-end', time: s(0), end: s(60)}),
+    ]
+    const r = run([incident({time: s(360), times: [s(360)]})], events, L, {maxSkewMs: 30_000})
+    expect(r.incidents[0]!.attribution.status).toBe('not-found')
+  })
+
+  it('reads the same log twice without inventing an open translation', () => {
+    const once = [nat({kind: 'session-start', time: s(0)}), nat({kind: 'session-end', time: s(0), end: s(60)})]
+    const twice = [...once, ...once.map((e) => ({...e, evidence: {...e.evidence, file: 'copy/nat.log'}}))]
+    const r = run([incident({time: s(360), times: [s(360)]})], twice, L, {maxSkewMs: 30_000})
+    expect(r.incidents[0]!.attribution.status).toBe('not-found')
+  })
+
+  it('does not attribute on a record whose stamp is in a repeated DST hour the log does not resolve', () => {
+    const e = nat({kind: 'session-start', time: s(0), end: null, timeAlt: s(3600)})
+    const r = run([incident()], [e, nat({kind: 'session-end', time: s(0), end: s(30), timeAlt: s(3600)})], L)
+    expect(r.incidents[0]!.attribution.status).toBe('ambiguous')
+    expect(r.incidents[0]!.attribution.reason).toMatch(/repeated DST hour/)
+  })
+})
