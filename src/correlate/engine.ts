@@ -40,6 +40,11 @@ export interface CorrelateOptions {
   haveLeases: boolean
   /** reporter's zone, for the reported time as written */
   reportZone: string
+  /**
+   * whether the reported public address is known to be ours (--our-networks, or seen in the logs); one-sided
+   * matches prove nothing about it. Absent: not checked.
+   */
+  publicIpConfirmed?: (ip: string) => boolean
 }
 
 export interface CorrelateResult {
@@ -382,6 +387,15 @@ function decideNat(inc: Incident, cands: CandidateBuild[], agreed: number[], off
     const c = cands[0]!
     if (c.how === 'one-sided' && c.destChecked === 'none')
       return {status: 'ambiguous', step: 'nat', reason: 'only a one-sided log (inside addresses only) matches, and the report gives no destination to compare: a shared source port alone does not identify a client', chosen: null, natCands: cands, confidence: 0}
+    if (c.how === 'one-sided' && inc.publicIp && opts.publicIpConfirmed && !opts.publicIpConfirmed(inc.publicIp))
+      return {
+        status: 'ambiguous',
+        step: 'nat',
+        reason: `the matching log is one-sided (inside addresses only) and nothing in the logs shows ${inc.publicIp} as our public address: the client may have gone out through another address; confirm it with --our-networks`,
+        chosen: null,
+        natCands: cands,
+        confidence: 0,
+      }
     if (c.matches.every((m) => m.iv.dstUncertain))
       return {
         status: 'ambiguous',

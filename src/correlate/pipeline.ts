@@ -5,6 +5,7 @@
  */
 import type {Assumption, AttributionResult, Incident, InputSummary, LeaseEvent, NatEvent, Report} from '../model.js'
 import {formatWarning, NatraceError, UsageError, type Warning} from '../io/errors.js'
+import {CidrSet} from '../io/net.js'
 import {readAll, summarize} from '../io/inputs.js'
 import {readSourcesParallel} from '../io/parallel.js'
 import {DEFAULT_PRUNE_MARGIN_SECONDS, planPruning, type PruneDecision, type TimeWindow} from '../io/prune.js'
@@ -108,6 +109,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     natCoverage,
     haveLeases: leaseRead !== null,
     reportZone,
+    publicIpConfirmed: publicIpConfirmation(natEvents, nat.results.flatMap((r) => r.seenIps ?? []), opts.ourNetworks, index !== null),
   })
 
   const assumptions: Assumption[] = [
@@ -319,4 +321,24 @@ function detNatEvents(rules: DetNatRule[], incidents: Incident[]): NatEvent[] {
     }
   }
   return out
+}
+
+/**
+ * One-sided logs (ipfw, pf, iptables) show inside addresses only: nothing in a match proves the reported public
+ * address is the one these clients went out through. It is confirmed when --our-networks holds it, or when the
+ * logs themselves show it (reply packets to our public address, translations). Index lookups do not keep the
+ * packets that show it: there the check is left out (undefined).
+ */
+function publicIpConfirmation(events: NatEvent[], seenByReader: string[], ourNetworks: string[] | undefined, indexed: boolean): ((ip: string) => boolean) | undefined {
+  if (indexed) return undefined
+  const ours = ourNetworks?.length ? new CidrSet(ourNetworks) : null
+  const seen = new Set<string>(seenByReader)
+  for (const e of events) {
+    if (e.outsideIp) seen.add(e.outsideIp)
+    if (e.kind === 'packet') {
+      if (e.srcIp) seen.add(e.srcIp)
+      if (e.dstIp) seen.add(e.dstIp)
+    }
+  }
+  return (ip) => seen.has(ip) || (ours?.has(ip) ?? false)
 }

@@ -167,15 +167,21 @@ export async function readSourcesParallel<T extends {time: number}>(
 export async function readKept<T extends {time: number}>(file: SourceFile, formats: readonly LineFormat<T>[], so: SourceOptions<T>, keep?: RecordKeys): Promise<SourceResult<T>> {
   if (!keep) return readSource(file, formats, so)
   const kept: T[] = []
+  // the keys' public addresses that records show (reply packets, translations), though not kept: one-sided
+  // logs need them to confirm the reported address is ours
+  const ips = new Set(keep.pairs.map((p) => p.ip).filter((ip): ip is string => ip !== null))
+  const seen = new Set<string>()
   const r = await readSource(file, formats, {
     ...so,
     keepRecords: false,
     onRecord: (rec, by) => {
       if (matchesKeys(rec as unknown as Parameters<typeof matchesKeys>[0], keep)) kept.push(rec)
+      const e = rec as unknown as {outsideIp?: string | null; srcIp?: string | null; dstIp?: string | null}
+      for (const ip of [e.outsideIp, e.srcIp, e.dstIp]) if (ip && ips.has(ip)) seen.add(ip)
       so.onRecord?.(rec, by)
     },
   })
-  return {...r, records: kept}
+  return {...r, records: kept, seenIps: [...seen]}
 }
 
 async function readSequential<T extends {time: number}>(files: SourceFile[], formats: readonly LineFormat<T>[], opts: ParallelOptions): Promise<SourceResult<T>[]> {

@@ -55,6 +55,8 @@ export interface SourceResult<T> {
    */
   spanFirstMs: number | null
   spanLastMs: number | null
+  /** with a record filter (src/io/parallel.ts readKept): the filter's addresses that records showed */
+  seenIps?: string[]
 }
 
 interface Timed {

@@ -304,4 +304,12 @@ describe('correlate: regressions found by the adversarial review', () => {
     expect(r.incidents[0]!.attribution.status).toBe('ambiguous')
     expect(r.incidents[0]!.attribution.reason).toMatch(/repeated DST hour/)
   })
+
+  it('does not attribute through a one-sided log when nothing shows the reported public address is ours', () => {
+    const r = run([incident()], [packet('192.168.0.23', 52218, s(1))], L, {publicIpConfirmed: (ip) => ip === '203.0.113.99'})
+    expect(r.incidents[0]!.attribution.status).toBe('ambiguous')
+    expect(r.incidents[0]!.attribution.reason).toMatch(/--our-networks/)
+    const ok = run([incident()], [packet('192.168.0.23', 52218, s(1))], L, {publicIpConfirmed: (ip) => ip === '203.0.113.5'})
+    expect(ok.incidents[0]!.attribution.status).toBe('attributed')
+  })
 })
