@@ -74,7 +74,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     }),
   }
   const natEvents = nat.results.flatMap((r) => r.records)
-  if (opts.detNat?.length) natEvents.push(...detNatEvents(loadDetNat(opts.detNat), report.incidents))
+  if (opts.detNat?.length) natEvents.push(...detNatEvents(loadDetNat(opts.detNat), report.incidents, skewS * 1000))
   const intervals = buildIntervals(natEvents)
 
   // lease sources: only lines naming an inside address that the NAT step found (multi-line formats: all)
@@ -263,7 +263,7 @@ function sourceAssumptions<T>(what: string, results: SourceResult<T>[], flag: st
           : `${r.zone.zone}, the system zone (nothing said; pass ${what === 'NAT log' ? '--log-tz' : '--dhcp-tz'} if the device logs in another zone)`
     out.push({kind: what === 'NAT log' ? 'log-zone' : 'lease-zone', file, text: `${what} ${file} (${r.format}): times without a zone read in ${zoneText}`})
     if (r.years.length > 0)
-      out.push({kind: 'syslog-year', file, text: `${file}: syslog stamps carry no year; read as ${r.years.join(', ')} (nearest to the report's first event)`})
+      out.push({kind: 'syslog-year', file, text: `${file}: syslog stamps carry no year; read as ${r.years.join(', ')} (nearest to the report's first event, never after the file's modification time)`})
     if (r.dstRepeated > 0)
       out.push({kind: 'dst-ambiguous', file, text: `${file}: ${r.dstRepeated} line(s) fall in the repeated DST hour of ${r.zone.zone}; resolved by line order`})
     if (r.dstGap > 0) out.push({kind: 'dst-gap', file, text: `${file}: ${r.dstGap} line(s) stamped inside a DST gap of ${r.zone.zone} (a time that does not exist); read with the offset before the gap`})
@@ -289,12 +289,13 @@ export {systemZone}
  * port-block record (inside address → public address + its port block, over the rule's validity period), so the
  * engine treats it like a logged port-block allocation. The rule is the evidence.
  */
-function detNatEvents(rules: DetNatRule[], incidents: Incident[]): NatEvent[] {
+function detNatEvents(rules: DetNatRule[], incidents: Incident[], skewMs: number): NatEvent[] {
   const out: NatEvent[] = []
   const seen = new Set<string>()
   for (const inc of incidents) {
     if (!inc.publicIp || inc.publicPort === null || inc.portRole !== 'source') continue
-    for (const t of inc.times) {
+    // every rule live within the clock tolerance: at a configuration change, both mappings are candidates
+    for (const t of inc.times.flatMap((x) => [x - skewMs, x, x + skewMs])) {
       for (const hit of detNatInsideAll(rules, inc.publicIp, inc.publicPort, t)) {
         const key = `${hit.rule.source}|${hit.insideIp}|${hit.publicIp}|${hit.portRange.first}`
         if (seen.has(key)) continue

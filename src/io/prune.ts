@@ -18,6 +18,7 @@ import {constants, gunzipSync} from 'node:zlib'
 import type {SourceFile, ZoneDecision} from '../model.js'
 import {detectFormat, type LineFormat, type ParseContext} from './format.js'
 import {rotationKey} from './files.js'
+import {boundedYear} from './source.js'
 import {TimeContext, isoUtc, systemZone, type YearPolicy} from './time.js'
 
 export const DEFAULT_PRUNE_MARGIN_SECONDS = 86_400
@@ -119,7 +120,7 @@ function recordTimes<T extends {time: number; end?: number | null}>(
   year: YearPolicy,
   lines: string[],
 ): {first: number | null; min: number | null; max: number | null; by: string | null} {
-  const ctx: ParseContext = {file, time: new TimeContext(zone, year), state: {}, malformed() {}}
+  const ctx: ParseContext = {file, time: new TimeContext(zone, boundedYear(year, file)), state: {}, malformed() {}}
   let first: number | null = null
   let min: number | null = null
   let max: number | null = null

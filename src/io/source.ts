@@ -93,7 +93,7 @@ export async function readSource<T extends Timed>(
     : opts.zone
       ? {zone: opts.zone, how: 'flag'}
       : {zone: systemZone(), how: 'system'}
-  const time = new TimeContext(zone, opts.year)
+  const time = new TimeContext(zone, boundedYear(opts.year, file))
   const result: SourceResult<T> = {
     file,
     format: formatName,
@@ -171,7 +171,7 @@ export async function readSource<T extends Timed>(
     }
   }
   if (usePrefilter) {
-    const span = probeSpan(file, chosen, zone, opts.year, sample, tail)
+    const span = probeSpan(file, chosen, zone, boundedYear(opts.year, file), sample, tail)
     result.spanFirstMs = span.first
     result.spanLastMs = span.last
   } else {
@@ -212,4 +212,11 @@ function probeSpan<T extends Timed>(
     return null
   }
   return {first: timeOf(head, false), last: timeOf(tail, true)}
+}
+
+/** A year policy that also keeps syslog lines from being dated after their file was last written (+1 day). */
+export function boundedYear(year: YearPolicy, file: SourceFile): YearPolicy {
+  // an mtime before 2000 is a broken copy, not a bound
+  if (year.notAfterMs !== undefined || !(file.mtimeMs > Date.UTC(2000, 0, 1))) return year
+  return {...year, notAfterMs: file.mtimeMs + 86_400_000}
 }

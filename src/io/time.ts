@@ -163,6 +163,11 @@ export interface YearPolicy {
   mode: 'nearest' | 'not-after'
   /** said in assumptions: what the anchor is ("the report's first incident", "the file's modification time") */
   anchorWhat: string
+  /**
+   * a line cannot be newer than this (its file's modification time + 1 day): a year-old rotated file read for
+   * this year's report keeps last year
+   */
+  notAfterMs?: number
 }
 
 /** Context every parser gets for the file it reads: zone for zone-less stamps and the year policy. */
@@ -175,6 +180,14 @@ export class TimeContext {
     this.clock = new WallClock(decision)
   }
 
+  /** The year of a year-less month/day under this file's policy (recorded for the assumptions). */
+  yearOf(month: number, day: number): number {
+    let year = inferYear(month, day, this.year.anchorMs, this.year.mode)
+    if (this.year.notAfterMs !== undefined && Date.UTC(year, month - 1, day) > this.year.notAfterMs) year--
+    this.yearsUsed.add(year)
+    return year
+  }
+
   /** A zone-less wall time in this file's zone. */
   wall(w: Wall): Resolved {
     return this.clock.resolve(w)
@@ -184,8 +197,7 @@ export class TimeContext {
   syslog(mon: string, day: number, hour: number, minute: number, second: number, millisecond = 0): Resolved | undefined {
     const month = monthNumber(mon)
     if (!month || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
-    const year = inferYear(month, day, this.year.anchorMs, this.year.mode)
-    this.yearsUsed.add(year)
+    const year = this.yearOf(month, day)
     return this.clock.resolve({year, month, day, hour, minute, second, millisecond})
   }
 }

@@ -5,7 +5,7 @@
  */
 import type {Line} from '../io/lines.js'
 import type {ParseContext} from '../io/format.js'
-import {inferYear, monthNumber, parseOffset, type Resolved, type Wall} from '../io/time.js'
+import {monthNumber, parseOffset, type Resolved, type Wall} from '../io/time.js'
 import type {Evidence, NatEvent} from '../model.js'
 import {canonicalIp} from '../io/net.js'
 
@@ -42,8 +42,7 @@ export function wallTime(ctx: ParseContext, w: Wall): Resolved {
 export function syslogWall(ctx: ParseContext, mon: string, day: number, hour: number, minute: number, second: number, millisecond = 0): Resolved | undefined {
   const month = monthNumber(mon)
   if (!month || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
-  const year = inferYear(month, day, ctx.time.year.anchorMs, ctx.time.year.mode)
-  ctx.time.yearsUsed.add(year)
+  const year = ctx.time.yearOf(month, day)
   return wallTime(ctx, {year, month, day, hour, minute, second, millisecond})
 }
 

@@ -2,7 +2,7 @@
  * Time edges through the real reading path (readAll → ipfw parser → intervals → engine): syslog lines without a
  * year across New Year, and a repeated DST hour.
  */
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -71,5 +71,17 @@ describe('a repeated DST hour', () => {
     expect(read.dstRepeated).toBeGreaterThan(0)
     expect(out.incidents[0]!.attribution.status).toBe('attributed')
     expect(out.incidents[0]!.attribution.insideIp).toBe('192.168.0.11')
+  })
+})
+
+describe('a year-old rotated file', () => {
+  it('is not read as this year: a syslog line cannot be newer than its file', async () => {
+    const p = write(['Jun 18 18:53:34 gw kernel: ipfw: 1 Count TCP 192.168.0.10:40000 198.51.100.9:22 in via em1'])
+    const mtime = new Date(Date.UTC(2013, 5, 18, 23, 59, 59))
+    utimesSync(p, mtime, mtime)
+    const report2014 = Date.UTC(2014, 5, 18, 18, 53, 34)
+    const {out, read} = await attribute(p, 'UTC', [inc(report2014, 40000)], [lease('192.168.0.10', '00:00:00:00:00:10', Date.UTC(2013, 0, 1), Date.UTC(2015, 0, 1))])
+    expect(read.years).toEqual([2013])
+    expect(out.incidents[0]!.attribution.status).toBe('not-found')
   })
 })

@@ -22,7 +22,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {inferYear, monthNumber, parseOffset, type Resolved} from '../../io/time.js'
+import {monthNumber, parseOffset, type Resolved} from '../../io/time.js'
 import {canonicalIp} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
@@ -75,8 +75,7 @@ export function ciscoStamp(text: string, end: number, ctx: ParseContext): Resolv
   if (zone) {
     if (year === undefined) {
       // "May 21 12:00:01.123 UTC:" (IOS without year): the year comes from the file's year policy
-      year = inferYear(month, day, ctx.time.year.anchorMs, ctx.time.year.mode)
-      ctx.time.yearsUsed.add(year)
+      year = ctx.time.yearOf(month, day)
     }
     const off = zone === 'Z' || zone === 'UTC' || zone === 'GMT' ? 0 : parseOffset(zone)
     if (off === undefined) return undefined
