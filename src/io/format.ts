@@ -36,6 +36,8 @@ export interface LineFormat<T> {
    * record over two syslog lines, e.g. MikroTik); default 0
    */
   prefilterAfter?: number
+  /** with the pre-filter: whether the line before a matching line is needed too (the needle may sit in the second half) */
+  prefilterBefore?: number
   /** the zone the format defines for its zone-less stamps (dhcpd.leases: UTC); absent: the user's/system zone */
   fixedZone?: string
 }

@@ -40,6 +40,8 @@ export interface ReadOptions {
   onTail?: (lines: string[]) => void
   /** with needles: also yield this many lines after each matching line (records split over two lines) */
   after?: number
+  /** with needles: also yield the line before each matching line (0 or 1) */
+  before?: number
   tailLines?: number
 }
 
@@ -164,6 +166,9 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
   let done = false
   let pendingAfter = 0 // lines still to yield after a needle hit (opts.after)
   const after = opts.after ?? 0
+  const before = opts.before ?? 0
+  let lastEmittedNo = 0 // with needles: the last line yielded (a line before a hit is yielded once)
+  let prevChunkLast: Line | null = null // with `before`: the last complete line of the previous chunk
   let tail: string[] = [] // last complete lines seen (only kept when onTail is asked for)
   const tailN = opts.tailLines ?? 20
   try {
@@ -225,6 +230,7 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
             const e = buf.indexOf(NL, pos)
             lineNo++
             if (e - pos <= maxLine) out.push({no: lineNo, text: decode(buf, pos, e)})
+            lastEmittedNo = lineNo
             pos = e + 1
             pendingAfter--
           }
@@ -243,10 +249,18 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
             lineNo++
             p = e + 1
           }
+          if (before > 0 && lineNo >= 1 && lineNo > lastEmittedNo) {
+            // the line before the hit (a record split over two syslog lines whose first half has no needle)
+            if (ls > 0) {
+              const ps = ls >= 2 ? buf.lastIndexOf(NL, ls - 2) + 1 : 0
+              if (ls - 1 - ps <= maxLine) out.push({no: lineNo, text: decode(buf, ps, ls - 1)})
+            } else if (prevChunkLast && prevChunkLast.no === lineNo) out.push(prevChunkLast)
+          }
           const e = buf.indexOf(NL, ls)
           lineNo++
           if (e - ls > maxLine) warn({file: file.display, line: lineNo, message: `line longer than ${maxLine} bytes: skipped`})
           else out.push({no: lineNo, text: decode(buf, ls, e)})
+          lastEmittedNo = lineNo
           pos = e + 1
           lastStart = ls
           pendingAfter = after
@@ -255,6 +269,10 @@ export async function* readLines(file: SourceFile, opts: ReadOptions = {}): Asyn
         while (pos <= lastNl) {
           pos = buf.indexOf(NL, pos) + 1
           lineNo++
+        }
+        if (before > 0) {
+          const ps = lastNl >= 1 ? buf.lastIndexOf(NL, lastNl - 1) + 1 : 0
+          prevChunkLast = lastNl - ps <= maxLine ? {no: lineNo, text: decode(buf, ps, lastNl)} : null
         }
       }
       if (opts.onTail) {

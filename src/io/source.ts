@@ -142,6 +142,7 @@ export async function readSource<T extends Timed>(
     for await (const batch of readLines(file, {
       needles: usePrefilter ? opts.needles : undefined,
       after: usePrefilter ? Math.max(0, ...chosen.map((f) => f.prefilterAfter ?? 0)) : 0,
+      before: usePrefilter ? Math.max(0, ...chosen.map((f) => f.prefilterBefore ?? 0)) : 0,
       onWarning: opts.onWarning,
       onProgress: opts.onProgress,
       onTail: usePrefilter ? (t) => (tail = t) : undefined,

@@ -48,3 +48,24 @@ describe('readLines after a needle hit', () => {
     expect(got).toEqual(['first half NEEDLE ->203.0.', '113.81:443, len 60'])
   })
 })
+
+describe('readLines before a needle hit', () => {
+  it('also yields the line before a matching line, once, in order, also across chunk boundaries', async () => {
+    const filler = 'x'.repeat(100)
+    const lines: string[] = []
+    let size = 0
+    while (size < (1 << 20) - 300) {
+      lines.push(filler)
+      size += filler.length + 1
+    }
+    // the first half's newline is the last byte of the first 1 MiB chunk; the needle is in the second half
+    const first = 'first half ->198.51.10'
+    lines.push('p'.repeat((1 << 20) - size - (first.length + 1) - 1))
+    lines.push(first, '0.21:33000) NEEDLE, len 60', 'NEEDLE again', 'unrelated')
+    const f = file(Buffer.from(lines.join('\n') + '\n'))
+    const got: {no: number; text: string}[] = []
+    for await (const b of readLines(f, {needles: ['NEEDLE'], before: 1})) got.push(...b)
+    expect(got.map((l) => l.text)).toEqual(['first half ->198.51.10', '0.21:33000) NEEDLE, len 60', 'NEEDLE again'])
+    expect(got.map((l) => l.no)).toEqual([lines.length - 3, lines.length - 2, lines.length - 1])
+  })
+})

@@ -252,6 +252,8 @@ export const mikrotik: NatFormat = {
   prefilter: true,
   // RouterOS splits a long message over two syslog records: the second half carries no address to filter on
   prefilterAfter: 1,
+  // … and the split may cut through the address itself, leaving the needle only in the second half
+  prefilterBefore: 1,
   detect(sample) {
     return detectScore(sample, looksMikrotik)
   },
