@@ -39,7 +39,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   // threads when there is enough to read (src/io/parallel.ts) — same results, same order
   const needles = natNeedles(report.incidents)
   // with --index the records come from the index; --nat-logs is not read
-  const natFiles = opts.index ? [] : await expandInputs(opts.natLogs, 'NAT log')
+  const natFiles = opts.index ? [] : await expandInputs(opts.natLogs, 'NAT log', warnings)
   const skipped = new Map<SourceResult<NatEvent>, string>()
   const marginS = opts.pruneMargin ?? DEFAULT_PRUNE_MARGIN_SECONDS
   if (!Number.isFinite(marginS) || marginS < 0) throw new UsageError(`--prune-margin must be a number of seconds, not ${opts.pruneMargin}`)

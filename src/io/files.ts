@@ -2,10 +2,10 @@
  * Input files: expand the user's paths (files or directories, recursively), recognise compression by magic
  * bytes, and order rotated sets (messages.3.gz … messages.0.gz, messages) oldest first.
  */
-import {open, readdir, stat} from 'node:fs/promises'
+import {open, readdir, realpath, stat} from 'node:fs/promises'
 import {join, basename, dirname} from 'node:path'
 import type {SourceFile} from '../model.js'
-import {NatraceError} from './errors.js'
+import {NatraceError, type Warning} from './errors.js'
 
 /** Compressions natrace reads: gzip in-process (zlib), the others through the system's decompressor. */
 export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd'
@@ -62,12 +62,34 @@ const SKIP_NAMES = /(^\.|~$|\.(swp|tmp|part|pid|lock|md|sh|py|js|ts)$)/i
 /** the previous lease file dhcpd keeps ("dhcpd.leases~") is history, not an editor backup */
 const LEASE_BACKUP = /\.leases~$/
 
-async function walk(dir: string, out: string[]): Promise<void> {
+/** Files below a directory; symbolic links are followed (a log archive is often links), loops are not. */
+async function walk(dir: string, out: string[], warnings: Warning[], visited = new Set<string>()): Promise<void> {
+  let real: string
+  try {
+    real = await realpath(dir)
+  } catch {
+    return
+  }
+  if (visited.has(real)) return
+  visited.add(real)
   const entries = await readdir(dir, {withFileTypes: true})
   for (const e of entries) {
     const p = join(dir, e.name)
-    if (e.isDirectory()) await walk(p, out)
-    else if (e.isFile() && (!SKIP_NAMES.test(e.name) || LEASE_BACKUP.test(e.name))) out.push(p)
+    const wanted = !SKIP_NAMES.test(e.name) || LEASE_BACKUP.test(e.name)
+    if (e.isDirectory()) await walk(p, out, warnings, visited)
+    else if (e.isFile()) {
+      if (wanted) out.push(p)
+    } else if (e.isSymbolicLink()) {
+      let st
+      try {
+        st = await stat(p)
+      } catch {
+        warnings.push({file: p, message: 'broken symbolic link: skipped'})
+        continue
+      }
+      if (st.isDirectory()) await walk(p, out, warnings, visited)
+      else if (st.isFile() && wanted) out.push(p)
+    }
   }
 }
 
@@ -75,7 +97,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
  * Expands files and directories (recursively) into SourceFiles in rotation order. A missing path is a
  * bad-input error naming it; files inside directories that look like editor/backup/meta files are skipped.
  */
-export async function expandInputs(paths: string[], what: string): Promise<SourceFile[]> {
+export async function expandInputs(paths: string[], what: string, warnings: Warning[] = []): Promise<SourceFile[]> {
   const found: string[] = []
   for (const p of paths) {
     let st
@@ -86,16 +108,20 @@ export async function expandInputs(paths: string[], what: string): Promise<Sourc
     }
     if (st.isDirectory()) {
       const inDir: string[] = []
-      await walk(p, inDir)
+      await walk(p, inDir, warnings)
       if (inDir.length === 0) throw new NatraceError(`${what} directory holds no files`, 1, p)
       found.push(...orderRotated(inDir))
-    } else found.push(p)
+    } else if (!st.isFile())
+      throw new NatraceError(`${what} is not a regular file (a pipe or a device): give the log file itself; .gz, .bz2, .xz and .zst files are read directly`, 1, p)
+    else found.push(p)
   }
   const out: SourceFile[] = []
+  // the same file named twice (a directory and a file in it, a link to it) is read once
   const seen = new Set<string>()
   for (const p of found) {
-    if (seen.has(p)) continue
-    seen.add(p)
+    const real = await realpath(p).catch(() => p)
+    if (seen.has(real)) continue
+    seen.add(real)
     const st = await stat(p)
     out.push({path: p, display: p, size: st.size, mtimeMs: st.mtimeMs, compressed: await sniffCompression(p)})
   }

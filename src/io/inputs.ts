@@ -33,8 +33,9 @@ export async function readAll<T extends {time: number}>(
   formats: readonly LineFormat<T>[],
   opts: ReadAllOptions<T> = {},
 ): Promise<ReadAllResult<T>> {
-  const files = await expandInputs(paths, what)
   const warnings: Warning[] = []
+  const files = await expandInputs(paths, what, warnings)
+  for (const w of warnings) opts.onWarning?.(w)
   const results: SourceResult<T>[] = []
   for (const [i, file] of files.entries()) {
     opts.onFile?.(file, i, files.length)
