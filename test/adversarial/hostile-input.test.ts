@@ -2,7 +2,8 @@
  * Adversarial review: hostile or broken input through the BUILT CLI (run `npm run build` first).
  * Pins behaviour verified by hand: report text and log text never put terminal escapes on the screen, an
  * encoded CR/LF in the Subject never becomes a header of the reply, broken NAT log files become one-line
- * warnings (never a stack trace) while the rest is read, and input files are never modified.
+ * warnings (never a stack trace) while the rest is read, and input files are never modified. The ipfw log here
+ * shows no reply to our public address, so --our-networks confirms it (one-sided logs need that).
  */
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -29,7 +30,7 @@ const CONTROL = /[\u001b\u0007\u009b]/
 
 describe('hostile text in reports, NAT logs and lease logs', () => {
   it('never prints terminal escapes from the report, the NAT evidence or a DHCP hostname, and still attributes', () => {
-    const r = run(['attribute', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC'])
+    const r = run(['attribute', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('00:1e:c2:aa:bb:cc')
     expect(r.stdout).not.toMatch(CONTROL)
@@ -38,7 +39,7 @@ describe('hostile text in reports, NAT logs and lease logs', () => {
 
   it('keeps an encoded CR/LF in the Subject out of the reply headers', () => {
     const out = join(tmp, 'drafts')
-    const r = run(['draft', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC', '--out', out, '--from', 'Abuse <abuse@isp.example>', '--org', 'ISP'])
+    const r = run(['draft', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24', '--out', out, '--from', 'Abuse <abuse@isp.example>', '--org', 'ISP'])
     expect(r.code).toBe(0)
     const eml = readFileSync(join(out, 'reply.eml'), 'utf8')
     const headers = eml.slice(0, eml.search(/\r?\n\r?\n/))
@@ -50,7 +51,7 @@ describe('hostile text in reports, NAT logs and lease logs', () => {
   it('never modifies its inputs', () => {
     const files = [fx('report.eml'), fx('security'), fx('dhcpd.log')]
     const before = files.map(sha)
-    run(['attribute', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC', '--json'])
+    run(['attribute', fx('report.eml'), '--nat-logs', fx('security'), '--dhcp', fx('dhcpd.log'), '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24', '--json'])
     expect(files.map(sha)).toEqual(before)
   })
 })
@@ -61,7 +62,7 @@ describe('broken NAT log files', () => {
   it('skips a line over 1 MiB with a warning naming file:line and reads the lines after it', () => {
     const p = join(tmp, 'overlong.log')
     writeFileSync(p, `Jun 18 18:50:00 gw kernel: ipfw: 1 Count TCP 192.168.0.9:40000 200.160.3.103:6881 in via em1 ${'A'.repeat(1_200_000)}\n${good}`)
-    const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC', '--json'])
+    const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24', '--json'])
     const out = JSON.parse(r.stdout) as AttributionResult
     expect(out.warnings).toContain(`${p}:1: line longer than 1048576 bytes: skipped`)
     expect(out.incidents[0]!.attribution.insideIp).toBe('192.168.0.23')
@@ -73,7 +74,7 @@ describe('broken NAT log files', () => {
     const gz = gzipSync(good + lines.join(''))
     const p = join(tmp, 'security.0.gz')
     writeFileSync(p, gz.subarray(0, Math.floor(gz.length / 2)))
-    const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC', '--json'])
+    const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24', '--json'])
     const out = JSON.parse(r.stdout) as AttributionResult
     expect(out.warnings.some((w) => w.startsWith(`${p}:`) && /truncated gzip: read up to line \d+/.test(w))).toBe(true)
     expect(out.incidents[0]!.attribution.insideIp).toBe('192.168.0.23')
@@ -85,7 +86,7 @@ describe('broken NAT log files', () => {
     writeFileSync(bin, Buffer.from(Array.from({length: 4096}, (_, i) => (i * 7919) % 256)))
     const empty = join(tmp, 'empty.log')
     writeFileSync(empty, '')
-    const r = run(['attribute', fx('report.eml'), '--nat-logs', bin, empty, '--log-tz', 'UTC', '--json'])
+    const r = run(['attribute', fx('report.eml'), '--nat-logs', bin, empty, '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24', '--json'])
     expect(r.code).toBe(3)
     const out = JSON.parse(r.stdout) as AttributionResult
     expect(out.warnings.some((w) => w.startsWith(bin) && /binary/.test(w))).toBe(true)
@@ -98,7 +99,7 @@ describe('broken NAT log files', () => {
     symlinkSync(join(tmp, 'loop-b'), join(tmp, 'loop-a'))
     symlinkSync(join(tmp, 'loop-a'), join(tmp, 'loop-b'))
     for (const p of [dir, join(tmp, 'loop-a')]) {
-      const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC'])
+      const r = run(['attribute', fx('report.eml'), '--nat-logs', p, '--log-tz', 'UTC', '--our-networks', '203.0.113.0/24'])
       expect(r.code).toBe(1)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
       expect(r.stderr).toMatch(/^natrace: /)
