@@ -65,7 +65,17 @@ function validateOptions(opts: ReportOptions): void {
 }
 
 /** Builds the format context for a message (exported for format unit tests). */
-export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: Assumption[] = [], whys = new Map<string, string>()): FormatContext {
+/**
+ * `altOf`: zone-less report stamps in a repeated DST hour name two instants; the second is kept there (by the
+ * first) and added to the incident's times, so the logs are searched at both and a client at either competes.
+ */
+export function makeContext(
+  msg: ReportMessage,
+  opts: ReportOptions,
+  warnings: Assumption[] = [],
+  whys = new Map<string, string>(),
+  altOf = new Map<number, number>(),
+): FormatContext {
   const zoneFor = (conv?: ZoneConvention): ZoneDecision => {
     if (conv?.how === 'stated') {
       whys.set(`stated|${conv.zone}`, conv.why)
@@ -100,6 +110,7 @@ export function makeContext(msg: ReportMessage, opts: ReportOptions, warnings: A
       if (whole && (m.index !== 0 || m.length < text.trimEnd().length)) return undefined
       for (const n of m.notes) warnings.push({kind: 'report-time', text: n, file: msg.file})
       if (m.ambiguous) warnings.push({kind: 'report-zone-ambiguous', text: m.ambiguous, file: msg.file})
+      if (m.alt !== undefined) altOf.set(m.ms, m.alt)
       return {ms: m.ms, zone: m.stated ?? zoneFor(conv), alt: m.alt, ambiguous: m.ambiguous}
     },
     warn(text: string) {
@@ -163,7 +174,8 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
   const {format} = picked
   for (const w of [...(msg.warnings ?? []), ...(source !== msg ? source.warnings ?? [] : [])]) warnings.push({kind: 'report-warning', text: w, file})
   const whys = new Map<string, string>()
-  const ctx = makeContext(source, opts, warnings, whys)
+  const altOf = new Map<number, number>()
+  const ctx = makeContext(source, opts, warnings, whys, altOf)
   let result
   try {
     result = format.parse(source, ctx)
@@ -172,6 +184,10 @@ export async function buildReport(msg: ReportMessage, opts: ReportOptions = {}):
     throw new NatraceError(`cannot read the report as ${format.name}: ${(err as Error).message}`, EXIT.badInput, file)
   }
   const raw = result.incidents.filter((i) => Number.isFinite(i.time))
+  for (const r of raw) {
+    const alts = [r.time, ...(r.times ?? [])].flatMap((t) => (altOf.has(t) ? [altOf.get(t)!] : []))
+    if (alts.length) r.times = [...(r.times ?? []), ...alts]
+  }
   if (raw.length === 0) {
     const why = warnings.find((w) => w.kind === 'report-warning')
     const named = findAddresses(allText(source)).find((a) => a.ip)?.ip

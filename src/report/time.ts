@@ -91,13 +91,23 @@ export function readZoneToken(token: string): ZoneToken | undefined {
 
 const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?'
 const DOW = '(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\\s+)?'
-const TIME = '(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?'
+// hh:mm[:ss[.frac]] [AM|PM] — the meridiem is its own (numbered) group right after the four time groups
+const TIME = '(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?(?:\\s*([AaPp])\\.?[Mm]\\.?(?![\\w]))?'
 // zone after a stamp: offsets, GMT±h, or a 1–5 letter upper-case abbreviation (checked against the table)
-const ZONE = '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|(?:UTC|GMT|UT)\\s*[+-]\\d{1,2}(?::?\\d{2})?|\\(?[A-Z]{1,5}\\)?)(?![\\w:]))?'
+// (UTC-03:00) / (GMT-03:00) Windows-style, a bare hour offset (-03), an IANA name (America/Sao_Paulo)
+const ZONE =
+  '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|[+-]\\d{2}(?![\\d:])|\\(\\s*(?:UTC|GMT)\\s*[+-]\\d{1,2}(?::?\\d{2})?\\s*\\)|(?:UTC|GMT|UT)\\s*[+-]\\d{1,2}(?::?\\d{2})?|[A-Z][a-z]+(?:_[A-Z][a-z]+)*\\/[A-Z][A-Za-z_]+(?:\\/[A-Z][A-Za-z_]+)?|\\(?[A-Z]{1,5}\\)?(?![+-]\\d))(?![\\w:]))?'
 
 interface Pattern {
   re: RegExp
   fields(m: RegExpExecArray, anchorMs: number | null): {wall: Wall; zone?: string; yearGuessed?: boolean; dayFirstGuessed?: boolean} | undefined
+}
+
+/** 12-hour clock: "3:53 PM" → 15, "12:10 AM" → 0; an hour over 12 with a meridiem is left invalid (25). */
+function hour12(h: number, meridiem: string | undefined): number {
+  if (!meridiem) return h
+  if (h < 1 || h > 12) return 25
+  return (h % 12) + (/p/i.test(meridiem) ? 12 : 0)
 }
 
 function ms(frac: string | undefined): number {
@@ -108,17 +118,17 @@ const PATTERNS: Pattern[] = [
   {
     // ISO 8601 (also with '/' separators)
     re: new RegExp(`(?<![\\d.])(\\d{4})[-/](\\d{2})[-/](\\d{2})(?:T|\\s+|_)${TIME}${ZONE}`, 'i'),
-    fields: (m) => ({wall: {year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[8]}),
+    fields: (m) => ({wall: {year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: hour12(+m[4]!, m[8]), minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9]}),
   },
   {
     // CLF: 18/Jun/2013:15:53:34 -0300
     re: new RegExp(`(?<!\\d)(\\d{1,2})/${MON}/(\\d{4}):${TIME}${ZONE}`, 'i'),
-    fields: (m) => ({wall: {year: +m[3]!, month: monthNumber(m[2]!)!, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[8]}),
+    fields: (m) => ({wall: {year: +m[3]!, month: monthNumber(m[2]!)!, day: +m[1]!, hour: hour12(+m[4]!, m[8]), minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9]}),
   },
   {
     // RFC 2822: [Tue, ]18 Jun 2013 15:53:34 -0300
     re: new RegExp(`${DOW}(?<!\\d)(\\d{1,2})[\\s-]+${MON}[\\s-]+(\\d{4}),?\\s+${TIME}${ZONE}`, 'i'),
-    fields: (m) => ({wall: {year: +m[3]!, month: monthNumber(m[2]!)!, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[8]}),
+    fields: (m) => ({wall: {year: +m[3]!, month: monthNumber(m[2]!)!, day: +m[1]!, hour: hour12(+m[4]!, m[8]), minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9]}),
   },
   {
     // ctime: Tue Jun 18 15:53:34 [UTC] 2013 ; "Jun 18, 2013 15:53:34"
@@ -127,7 +137,7 @@ const PATTERNS: Pattern[] = [
       const month = monthNumber(m[1]!)!
       const year = m[3] ? +m[3] : m[10] ? +m[10] : anchorMs !== null ? inferYear(month, +m[2]!, anchorMs) : null
       if (year === null) return undefined
-      return {wall: {year, month, day: +m[2]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9], yearGuessed: !m[3] && !m[10]}
+      return {wall: {year, month, day: +m[2]!, hour: hour12(+m[4]!, m[8]), minute: +m[5]!, second: +(m[6] ?? 0), millisecond: ms(m[7])}, zone: m[9], yearGuessed: !m[3] && !m[10]}
     },
   },
   {
@@ -139,7 +149,7 @@ const PATTERNS: Pattern[] = [
       let dayFirstGuessed = false
       if (month > 12 && day <= 12) [day, month] = [month, day]
       else if (day <= 12 && month <= 12 && day !== month && m[2] === '/') dayFirstGuessed = true
-      return {wall: {year: +m[4]!, month, day, hour: +m[5]!, minute: +m[6]!, second: +(m[7] ?? 0), millisecond: ms(m[8])}, zone: m[9], dayFirstGuessed}
+      return {wall: {year: +m[4]!, month, day, hour: hour12(+m[5]!, m[9]), minute: +m[6]!, second: +(m[7] ?? 0), millisecond: ms(m[8])}, zone: m[10], dayFirstGuessed}
     },
   },
 ]
@@ -183,6 +193,22 @@ export function findStamp(text: string, fallback: ZoneDecision, anchorMs: number
       let zoneTok = f.zone?.trim()
       let tok: ZoneToken | undefined
       let length = best.m[0].length
+      if (zoneTok && zoneTok.includes('/')) {
+        // an IANA zone name after the stamp ("2013-06-18 15:53:34 America/Sao_Paulo")
+        let z
+        try {
+          z = toZone(zoneTok)
+        } catch {
+          z = undefined
+        }
+        if (z && f.wall.hour !== 24) {
+          const c = instantsOf(f.wall, z)
+          if (c.length > 0) {
+            if (c.length > 1) notes.push(`${best.m[0].trim()} falls in the repeated DST hour of ${zoneTok}: both instants are kept`)
+            return {index: best.m.index, length: best.m[0].length, ms: c[0]!, alt: c.length > 1 ? c[c.length - 1] : undefined, stated: {zone: zoneTok, how: 'stated'}, notes}
+          }
+        }
+      }
       if (zoneTok) {
         tok = readZoneToken(zoneTok)
         if (!tok) {
@@ -208,7 +234,7 @@ export function findStamp(text: string, fallback: ZoneDecision, anchorMs: number
         const naive = Date.UTC(f.wall.year, f.wall.month - 1, f.wall.day, f.wall.hour, f.wall.minute, f.wall.second, f.wall.millisecond ?? 0)
         return {index: best.m.index, length, ms: naive - z.offset(naive - 86_400_000) * 60_000, stated: null, notes}
       }
-      if (c.length > 1) notes.push(`${best.m[0].trim()} falls in the repeated DST hour of ${fallback.zone}: the earlier instant is taken`)
+      if (c.length > 1) notes.push(`${best.m[0].trim()} falls in the repeated DST hour of ${fallback.zone}: both instants are kept (matched against the logs at either)`)
       return {index: best.m.index, length, ms: c[0]!, alt: c.length > 1 ? c[c.length - 1] : undefined, stated: null, notes}
     }
   }

@@ -93,3 +93,32 @@ describe('year-less stamps in a file without a Date header', () => {
     expect(r.assumptions.some((a) => /modification time/.test(a.text))).toBe(true)
   })
 })
+
+describe('report stamps the adversarial review found misread', () => {
+  const utc = {zone: 'UTC', how: 'system' as const}
+  const at = (text: string, fallback = utc) => {
+    const m = findStamp(text, fallback, Date.UTC(2013, 5, 19))
+    return m ? {iso: new Date(m.ms).toISOString().replace('.000Z', 'Z'), zone: m.stated?.zone ?? null, alt: m.alt} : undefined
+  }
+  it('reads AM/PM', () => {
+    expect(at('06/18/2013 3:53:34 PM UTC')!.iso).toBe('2013-06-18T15:53:34Z')
+    expect(at('Jun 18, 2013 3:53:34 PM')!.iso).toBe('2013-06-18T15:53:34Z')
+    expect(at('18 Jun 2013 3:53:34 PM +0000')!.iso).toBe('2013-06-18T15:53:34Z')
+    expect(at('2013-06-18 12:10:00 AM UTC')!.iso).toBe('2013-06-18T00:10:00Z')
+  })
+  it('reads the zone and the year of a ctime stamp', () => {
+    expect(at('Tue Jun 18 15:53:34 UTC 2013', {zone: 'America/Sao_Paulo', how: 'sender'})).toMatchObject({iso: '2013-06-18T15:53:34Z', zone: 'UTC'})
+    expect(at('Sat Jun 18 15:53:34 UTC 2011')!.iso).toBe('2011-06-18T15:53:34Z')
+  })
+  it('reads Windows-style "(UTC-03:00)", a bare "-03" and an IANA zone name', () => {
+    expect(at('2013-06-18 15:53:34 (UTC-03:00) Brasilia')).toMatchObject({iso: '2013-06-18T18:53:34Z'})
+    expect(at('2013-06-18 15:53:34 (GMT-03:00)')).toMatchObject({iso: '2013-06-18T18:53:34Z'})
+    expect(at('2013-06-18 15:53:34-03')).toMatchObject({iso: '2013-06-18T18:53:34Z'})
+    expect(at('2013-06-18 15:53:34 America/Sao_Paulo')).toMatchObject({iso: '2013-06-18T18:53:34Z', zone: 'America/Sao_Paulo'})
+  })
+  it('keeps both instants of a zone-less stamp in a repeated DST hour', () => {
+    const m = at('2024-10-27 02:30:00', {zone: 'Europe/Berlin', how: 'flag'})!
+    expect(m.iso).toBe('2024-10-27T00:30:00Z')
+    expect(m.alt).toBe(Date.UTC(2024, 9, 27, 1, 30))
+  })
+})
