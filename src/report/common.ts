@@ -44,7 +44,8 @@ const WORDS: Record<string, string[]> = {
 /** "pt-BR" / "es" / "en" by common-word counts; null when too little text to tell. */
 export function detectLanguage(text: string): string | null {
   // addresses and URLs are not language ("example.com" is not Portuguese "com")
-  const prose = text.replace(/\S+@\S+|[a-z]+:\/\/\S+|\b[\w-]+(?:\.[\w-]+)+\b/gi, ' ')
+  // (each alternative starts only at a token start: a long token is scanned once, not once per position)
+  const prose = text.replace(/(?<!\S)[^\s@]+@\S+|(?<![a-z])[a-z]+:\/\/\S+|(?<![\w.-])[\w-]+(?:\.[\w-]+)+/gi, ' ')
   const words = prose.toLowerCase().match(/[a-záàâãéêíóôõúüçñ]+/g) ?? []
   if (words.length < 5) return null
   const counts = new Map<string, number>()

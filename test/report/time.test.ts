@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {findStamp, readZoneToken} from '../../src/report/time.js'
+import type {ZoneDecision} from '../../src/model.js'
 import {iso, mail, reportOf} from './helpers.js'
 
 const nicbr = (lines: string[], date = 'Wed, 11 Dec 2013 10:00:00 -0200') =>
@@ -95,8 +96,8 @@ describe('year-less stamps in a file without a Date header', () => {
 })
 
 describe('report stamps the adversarial review found misread', () => {
-  const utc = {zone: 'UTC', how: 'system' as const}
-  const at = (text: string, fallback = utc) => {
+  const utc: ZoneDecision = {zone: 'UTC', how: 'system'}
+  const at = (text: string, fallback: ZoneDecision = utc) => {
     const m = findStamp(text, fallback, Date.UTC(2013, 5, 19))
     return m ? {iso: new Date(m.ms).toISOString().replace('.000Z', 'Z'), zone: m.stated?.zone ?? null, alt: m.alt} : undefined
   }

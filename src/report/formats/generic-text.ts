@@ -75,8 +75,13 @@ export function splitCells(text: string, ch: string, re: RegExp): string[] {
   return cells.map((c) => c.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1').trim())
 }
 
+/** "a | b |" → "a | b" (without a regex: /\s*\|$/ is quadratic on a long run of spaces) */
+function dropTrailingPipe(t: string): string {
+  return t.endsWith('|') ? t.slice(0, -1).trimEnd() : t
+}
+
 function readHeader(line: string): Header | undefined {
-  const t = line.trim().replace(/^[#|]\s*/, '').replace(/\s*\|$/, '')
+  const t = dropTrailingPipe(line.trim().replace(/^[#|]\s*/, ''))
   for (const [ch, re] of DELIMS) {
     if (ch !== ' ' && !t.includes(ch)) continue
     const names = splitCells(t, ch, re)
@@ -156,7 +161,7 @@ export const genericText: ReportFormat = {
         return
       }
       // a header row names columns and carries no address; a data line has digits
-      const h = !/\d+\.\d+\.\d+|::/.test(line) ? readHeader(line) : undefined
+      const h = !/\d\.\d+\.\d|::/.test(line) ? readHeader(line) : undefined
       if (h) {
         header = h
         return
@@ -235,7 +240,7 @@ function fromKeyValueBlocks(text: string, ctx: FormatContext, declared: ZoneConv
 }
 
 function fromRow(line: string, h: Header, t: ParsedTime | undefined, ctx: FormatContext, contextIp: string | null, declared: ZoneConvention | undefined): RawIncident | undefined {
-  const cells = splitCells(line.trim().replace(/^\|\s*/, '').replace(/\s*\|$/, ''), h.ch, h.split)
+  const cells = splitCells(dropTrailingPipe(line.trim().replace(/^\|\s*/, '')), h.ch, h.split)
   const conv = h.zone ?? declared
   let time = t
   const vals: Partial<Record<Col, string>> = {}
