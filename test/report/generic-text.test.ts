@@ -182,10 +182,8 @@ describe('generic-text: column names with spaces and labelled flows', () => {
 describe('generic-text on hostile lines', () => {
   it('reads a report with megabyte-long runs of digits, spaces and hyphenated words in linear time', async () => {
     const body = ['2013-06-18T18:53:34Z 203.0.113.5:52218 -> 198.51.100.9:22 tcp', '1'.repeat(400_000), `src ${' '.repeat(400_000)}x |`, 'a-'.repeat(200_000)].join('\n')
-    const t0 = performance.now()
+    // a quadratic regex takes minutes here: the test would hit vitest's timeout (no timing assertion of our own)
     const r = await reportOf(mail({Subject: 'abuse'}, body))
-    // a quadratic regex takes minutes here; the bound is loose on purpose (shared CI machine)
-    expect(performance.now() - t0).toBeLessThan(20_000)
     expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.5', publicPort: 52218, portRole: 'source'})
   })
 })
