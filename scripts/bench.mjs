@@ -4,7 +4,7 @@
  * in one run. Writes a table to stdout and JSON to --json (default /tmp/natrace-bench/bench.json).
  *
  *   npm run bench -- [--size 128MiB] [--days 30] [--per-day 4] [--runs 3] [--data DIR] [--json FILE]
- *                    [--no-index] [--keep]
+ *                    [--no-index] [--big-plain] [--keep]
  *
  * Data: scripts/bench/generate.mjs (deterministic; kept in --data between runs, default
  * /tmp/natrace-bench/data-<size>): a month of rotated gzip'd conntrack / MikroTik / ipfw logs, a Kea lease
@@ -16,6 +16,8 @@
  * - pruned       `natrace attribute …` (default: files whose span ± 24 h misses the report are not read)
  * - index build  `natrace index <logs> --db …` once (records/s)
  * - indexed      `natrace attribute --index …` end to end, and the lookup alone in-process (warm)
+ * - big plain   with --big-plain: one plain (uncompressed) log of ≥ 2 GB made from the CGNAT files, read by
+ *                `attribute --full-scan` once: peak RSS must not follow the file's size
  * The CLI's start-up (oclif, imports) is inside every natrace wall time; it is measured alone too.
  */
 import {spawnSync} from 'node:child_process'
@@ -139,6 +141,29 @@ if (withIndex) {
   lookup = JSON.parse(r.stdout)
 }
 
+let bigPlain = null
+if (argv.includes('--big-plain')) {
+  // one ≥ 2 GB plain log (the CGNAT's rotated files, oldest first, decompressed into one file)
+  const dir = join(dataDir, 'big')
+  const big = join(dir, 'conntrack-all.log')
+  mkdirSync(dir, {recursive: true})
+  // from about two months' thirds back (age 90 of 120 at 4 files a day) forward, so the planted day is inside
+  const age = (f) => Number(f.split('.')[2])
+  const parts = readdirSync(m.natDirs[0]).filter((f) => f.endsWith('.gz') && age(f) <= Math.round((m.natFiles / 3) * 0.75)).sort((a, b) => age(b) - age(a))
+  if (!existsSync(big) || statSync(big).size < 2e9) {
+    rmSync(big, {force: true})
+    for (const f of parts) {
+      sh('sh', ['-c', `gzip -dc "$1" >> "$2"`, 'x', join(m.natDirs[0], f), big])
+      if (statSync(big).size >= 2e9) break
+    }
+  }
+  console.error(`big plain file: ${(statSync(big).size / 1e9).toFixed(2)} GB …`)
+  const r = timed(process.execPath, [bin, 'attribute', m.report, '--nat-logs', big, '--dhcp', m.leaseDir, '--log-tz', m.logTz, '--json', '--full-scan'])
+  checkAnswer(r.stdout, 'big plain file')
+  bigPlain = {bytes: statSync(big).size, wallS: r.wall, cpuS: r.cpu, rssMiB: r.rssMiB}
+  if (!argv.includes('--keep')) rmSync(dir, {recursive: true, force: true})
+}
+
 const uncompressedMB = m.uncompressedBytes / 1e6
 const summary = (xs) =>
   xs.length
@@ -164,6 +189,7 @@ const result = {
   indexed: summary(samples.indexed),
   indexBuild,
   lookup,
+  bigPlain,
 }
 for (const k of ['zgrep', 'fullScan', 'pruned', 'indexed']) if (result[k]?.wallS) result[k].uncompressedMBps = uncompressedMB / result[k].wallS
 result.ratios = {
@@ -189,6 +215,7 @@ if (withIndex) {
   console.log(row('natrace index (build)', {wallS: indexBuild.wall, cpuS: indexBuild.cpu, rssMiB: indexBuild.rssMiB}, indexBuild.reused ? 'index reused (already built)' : `${Math.round(indexBuild.sessionsPerS).toLocaleString('en')} sessions/s, ${Math.round(indexBuild.recordsPerS).toLocaleString('en')} records/s, ${f1(indexBuild.dbBytes / 1e6)} MB`))
   console.log(`| ${'lookup alone (in-process, warm)'.padEnd(34)} | ${f2(lookup.medianS).padStart(8)} | ${''.padStart(8)} | ${''.padStart(8)} | ${''.padStart(8)} | per report, ${lookup.natRecords.toLocaleString('en')} NAT records indexed`)
 }
+if (bigPlain) console.log(row(`one plain file of ${(bigPlain.bytes / 1e9).toFixed(2)} GB, --full-scan`, {...bigPlain, uncompressedMBps: bigPlain.bytes / 1e6 / bigPlain.wallS}, 'single file: one worker'))
 console.log(row('CLI start-up alone (--version)', result.startup))
 console.log(`\nanswer checked on every natrace run: ${P.publicIp}:${P.publicPort} → ${P.insideIp}:${P.insidePort}, ${P.mac} (${P.hostname})`)
 console.log(`JSON: ${jsonOut}`)
