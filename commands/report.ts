@@ -1,5 +1,5 @@
+import {fail} from '../src/cli/errors.js'
 import {Args, Command, Flags} from '@oclif/core'
-import {NatraceError} from '../src/io/errors.js'
 import {oneLineSafe, stripControls} from '../src/io/sanitize.js'
 import {formatInZone, isoUtc} from '../src/io/time.js'
 import type {Report} from '../src/model.js'
@@ -87,27 +87,22 @@ export default class ReportCommand extends Command {
     'our-networks': Flags.string({description: 'our address space (CIDR); IPs outside it are flagged, not attributed', multiple: true}),
   }
 
-  async run(): Promise<ReportJson> {
-    const {args, flags} = await this.parse(ReportCommand)
-    let report: Report
+  async run(): Promise<ReportJson | undefined> {
     try {
-      report = await readReport(args.report, {
+      const {args, flags} = await this.parse(ReportCommand)
+      const report: Report = await readReport(args.report, {
         publicIp: flags['public-ip'],
         reportTz: flags['report-tz'],
         ourNetworks: flags['our-networks']?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
       })
+      const json = reportToJson(report)
+      if (!this.jsonEnabled()) this.log(renderText(report))
+      return json
     } catch (err) {
-      const [line, code] = err instanceof NatraceError ? [err.oneLine(), err.exitCode] : [`${args.report}: ${(err as Error).message ?? String(err)}`, 1]
-      // one line on stderr, never wrapped, never a stack trace
-      process.stderr.write(`natrace: ${oneLineSafe(line)}\n`)
-      this.exit(code)
+      return fail(this, err)
     }
-    const json = reportToJson(report)
-    if (!this.jsonEnabled()) this.log(renderText(report))
-    return json
   }
 }
-
 export function renderText(r: Report): string {
   const s = (v: string | null | undefined) => (v === null || v === undefined ? '-' : oneLineSafe(v))
   const out: string[] = []
