@@ -187,3 +187,14 @@ describe('generic-text on hostile lines', () => {
     expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.5', publicPort: 52218, portRole: 'source'})
   })
 })
+
+describe('generic-text: source ports in pasted log lines', () => {
+  it('reads the client port of an sshd auth.log line as our source port', async () => {
+    const r = await reportOf(mail({Subject: 'SSH brute force from 203.0.113.5'}, 'Jun 18 15:53:34 2013 UTC sshd[4242]: Failed password for root from 203.0.113.5 port 52218 ssh2\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.5', publicPort: 52218, portRole: 'source'})
+  })
+  it('reads SPT=/DPT= of a pasted iptables line', async () => {
+    const r = await reportOf(mail({Subject: 'scan from 203.0.113.5'}, '2013-06-18T18:53:34Z IN=eth0 OUT= SRC=203.0.113.5 DST=198.51.100.9 PROTO=TCP SPT=52218 DPT=22 SYN\n'))
+    expect(r.incidents[0]).toMatchObject({publicIp: '203.0.113.5', publicPort: 52218, portRole: 'source', destPort: 22})
+  })
+})

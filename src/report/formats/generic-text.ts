@@ -109,8 +109,8 @@ function portNum(s: string | undefined): number | null {
   return n <= 65535 ? n : null
 }
 
-const SOURCE_PORT = /\b(?:source|src|s)[ _-]?port\s*[:=]?\s*(\d{1,5})\b|\bsport\s*[:=]?\s*(\d{1,5})\b|porta\s+de\s+origem\s*:?\s*(\d{1,5})|puerto\s+(?:de\s+)?origen\s*:?\s*(\d{1,5})/i
-const DEST_PORT = /\b(?:destination|dest|dst|d|target)[ _-]?port\s*[:=]?\s*(\d{1,5})\b|\bdport\s*[:=]?\s*(\d{1,5})\b|porta\s+(?:de\s+)?destino\s*:?\s*(\d{1,5})|puerto\s+(?:de\s+)?destino\s*:?\s*(\d{1,5})|\bport\s*[:=#]?\s*(\d{1,5})\b|\bporta\s*:?\s*(\d{1,5})\b|\bpuerto\s*:?\s*(\d{1,5})\b/i
+const SOURCE_PORT = /\bspt=(\d{1,5})\b|\b(?:source|src|s)[ _-]?port\s*[:=]?\s*(\d{1,5})\b|\bsport\s*[:=]?\s*(\d{1,5})\b|porta\s+de\s+origem\s*:?\s*(\d{1,5})|puerto\s+(?:de\s+)?origen\s*:?\s*(\d{1,5})/i
+const DEST_PORT = /\bdpt=(\d{1,5})\b|\b(?:destination|dest|dst|d|target)[ _-]?port\s*[:=]?\s*(\d{1,5})\b|\bdport\s*[:=]?\s*(\d{1,5})\b|porta\s+(?:de\s+)?destino\s*:?\s*(\d{1,5})|puerto\s+(?:de\s+)?destino\s*:?\s*(\d{1,5})|\bport\s*[:=#]?\s*(\d{1,5})\b|\bporta\s*:?\s*(\d{1,5})\b|\bpuerto\s*:?\s*(\d{1,5})\b/i
 const PROTO = /\b(tcp|udp|icmp|sctp)\b|\bproto(?:col)?\s*[:=]?\s*(\d{1,3}|tcp|udp|icmp)\b/i
 
 function firstGroup(m: RegExpExecArray | null): string | undefined {
@@ -316,6 +316,9 @@ function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime, ours: string[
   if (!labeled && !FLOW.test(` ${between} `) && !/^\s*(->|>|→|=>|<-|←|<=)\s*$/.test(between)) return undefined
   const reversed = /<-|←|<=/.test(between)
   const [src, dst] = reversed ? [b, a] : [a, b]
+  // "SRC=ip DST=ip … SPT=n DPT=n" (a pasted iptables line): the ports are labelled apart from the addresses
+  const srcPort = src.port ?? (labeled ? portNum(firstGroup(SOURCE_PORT.exec(line))) : null)
+  const dstPort = dst.port ?? (labeled ? portNum(firstGroup(/\bdpt=(\d{1,5})\b|\b(?:destination|dest|dst)[ _-]?port\s*[:=]?\s*(\d{1,5})\b/i.exec(line))) : null)
   const proto = PROTO.exec(line)
   const protocol = proto ? transportProtocol(proto[1] ?? proto[2]) : null
   if (dst.ip && ours.includes(dst.ip) && !(src.ip && ours.includes(src.ip))) {
@@ -338,11 +341,11 @@ function fromFlow(line: string, addrs: AddrToken[], t: ParsedTime, ours: string[
     publicIp: src.ip,
     publicIpMasked: src.masked,
     publicIpPattern: src.masked ? src.text : undefined,
-    publicPort: src.port,
-    portRole: src.port !== null ? 'source' : null,
+    publicPort: srcPort,
+    portRole: srcPort !== null ? 'source' : null,
     destIp: dst.ip,
     destMasked: dst.masked ? dst.text : undefined,
-    destPort: dst.port,
+    destPort: dstPort,
     protocol,
     raw: line.trim(),
   }
@@ -368,7 +371,10 @@ function fromProse(line: string, addrs: AddrToken[], t: ParsedTime, subjectIps: 
   const ours = addrs.find((a) => a.ip && subjectIps.includes(a.ip)) ?? (addrs.length === 1 ? addrs[0] : subjectIps.length === 0 ? likelySource(line, addrs) : undefined)
   if (!ours) return undefined
   const other = addrs.find((a) => a !== ours && a.ip)
-  const sp = portNum(firstGroup(SOURCE_PORT.exec(line)))
+  // sshd / auth.log: "Failed password for root from 203.0.113.5 port 52218 ssh2": the client's (our) source port
+  const sshd =
+    ours.port !== null && /\bfrom\s*$/i.test(line.slice(Math.max(0, ours.index - 8), ours.index)) && /\sport\s/i.test(line.slice(ours.index, ours.index + ours.length))
+  const sp = sshd ? ours.port : portNum(firstGroup(SOURCE_PORT.exec(line)))
   const dpText = firstGroup(DEST_PORT.exec(line.replace(SOURCE_PORT, ' ')))
   const dp = portNum(dpText)
   const proto = PROTO.exec(line)
