@@ -7,7 +7,7 @@ import type {Line} from '../io/lines.js'
 import type {ParseContext} from '../io/format.js'
 import {monthNumber, parseOffset, type Resolved, type Wall} from '../io/time.js'
 import type {Evidence, NatEvent} from '../model.js'
-import {canonicalIp} from '../io/net.js'
+import {canonicalIp, isInsideAddress} from '../io/net.js'
 
 export interface SyslogHead {
   time: Resolved
@@ -224,4 +224,26 @@ export function detectScore(sample: string[], test: (line: string) => boolean): 
   const r = hits / n
   // a log dedicated to this source, or a syslog file where it is a good part of the traffic
   return r >= 0.2 ? 0.55 + 0.4 * r : r
+}
+
+/**
+ * One-sided packet logs (iptables, pf): a packet whose source is an inside address is outbound (inside = source,
+ * the peer = destination); one whose destination is inside is a reply (inside = destination). Neither: nothing
+ * about a client. Needs srcIp/srcPort/dstIp/dstPort set.
+ */
+export function orientPacket(ev: NatEvent): void {
+  const {srcIp: src, srcPort: sp = null, dstIp: dst, dstPort: dp = null} = ev
+  if (src && isInsideAddress(src)) {
+    ev.insideIp = src
+    ev.insidePort = sp
+    ev.destIp = dst ?? null
+    ev.destPort = dp
+    ev.evidence.role = 'outbound packet'
+  } else if (dst && isInsideAddress(dst)) {
+    ev.insideIp = dst
+    ev.insidePort = dp
+    ev.destIp = src ?? null
+    ev.destPort = sp
+    ev.evidence.role = 'reply packet'
+  }
 }

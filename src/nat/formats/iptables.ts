@@ -13,10 +13,9 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, orientPacket, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const IN_OUT = /(?:^|[^A-Za-z0-9_])IN=(\S*) OUT=(\S*)/
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp'])
@@ -89,19 +88,7 @@ export const iptables: NatFormat = {
     ev.dstPort = dp
     ev.dir = inIf && !outIf ? 'in' : outIf && !inIf ? 'out' : null
     ev.iface = inIf ?? outIf
-    if (isInsideAddress(src)) {
-      ev.insideIp = src
-      ev.insidePort = sp
-      ev.destIp = dst
-      ev.destPort = dp
-      ev.evidence.role = 'outbound packet'
-    } else if (isInsideAddress(dst)) {
-      ev.insideIp = dst
-      ev.insidePort = dp
-      ev.destIp = src
-      ev.destPort = sp
-      ev.evidence.role = 'reply packet'
-    }
+    orientPacket(ev)
     return ev
   },
 }

@@ -15,10 +15,9 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
+import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, orientPacket, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp'])
 
@@ -97,19 +96,7 @@ export const pf: NatFormat = {
     ev.dstPort = dp
     ev.dir = f[7] === 'in' ? 'in' : f[7] === 'out' ? 'out' : null
     ev.iface = f[4] || null
-    if (isInsideAddress(src)) {
-      ev.insideIp = src
-      ev.insidePort = sp
-      ev.destIp = dst
-      ev.destPort = dp
-      ev.evidence.role = 'outbound packet'
-    } else if (isInsideAddress(dst)) {
-      ev.insideIp = dst
-      ev.insidePort = dp
-      ev.destIp = src
-      ev.destPort = sp
-      ev.evidence.role = 'reply packet'
-    }
+    orientPacket(ev)
     const pair = pairNat(ev, id, seq, line, ctx)
     return pair ? [ev, pair] : ev
   },
