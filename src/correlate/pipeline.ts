@@ -80,6 +80,9 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
   // lease sources: only lines naming an inside address that the NAT step found (multi-line formats: all)
   const insideIps = [...new Set(intervals.map((iv) => iv.insideIp))]
   progress({phase: 'leases', filesDone: 0, filesTotal: 0, bytesRead: 0, matched: intervals.length})
+  const insideSet = new Set(insideIps)
+  const leaseKept: LeaseEvent[][] = []
+  let leaseFile = 0
   const leaseRead =
     index && opts.dhcp.length === 0
       ? index.hasLeases
@@ -92,8 +95,18 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
           needles: insideIps.length > 0 && insideIps.length <= 5000 ? insideIps : undefined,
           format: opts.leaseFormat,
           onWarning: (w) => warnings.push(w),
-          onFile: (f, i, n) => progress({phase: 'leases', file: f.display, filesDone: i, filesTotal: n}),
-        }).catch(rethrowFormat)
+          onFile: (f, i, n) => {
+            leaseFile = i
+            progress({phase: 'leases', file: f.display, filesDone: i, filesTotal: n})
+          },
+          // only the records of the inside addresses found are kept (lease tables read whole stay flat in memory)
+          keepRecords: false,
+          onRecord: (r) => {
+            if (insideSet.has(r.ip)) (leaseKept[leaseFile] ??= []).push(r)
+          },
+        })
+          .then((r) => ({...r, results: r.results.map((x, i) => ({...x, records: leaseKept[i] ?? []}))}))
+          .catch(rethrowFormat)
       : null
   if (leaseRead) for (const h of zoneHints(leaseRead.results)) warnings.push({file: h.file, message: h.text})
   const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])

@@ -185,7 +185,17 @@ export async function planPruning<T extends {time: number; end?: number | null}>
   formats: readonly LineFormat<T>[],
   opts: PruneOptions,
 ): Promise<PruneDecision[]> {
-  const heads = await Promise.all(files.map((f) => readHead(f, formats, opts)))
+  // a few heads at a time: hundreds of rotated files read at once would hold all their heads in memory
+  const heads: (Head | null)[] = new Array(files.length).fill(null)
+  let nextHead = 0
+  await Promise.all(
+    Array.from({length: Math.min(4, files.length)}, async () => {
+      while (nextHead < files.length) {
+        const i = nextHead++
+        heads[i] = await readHead(files[i]!, formats, opts)
+      }
+    }),
+  )
   // successor of each file in its rotation set (same directory and family, given oldest first)
   const next = new Map<number, number>()
   const lastOfSet = new Map<string, number>()
