@@ -110,6 +110,13 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
       : null
   if (leaseRead) for (const h of zoneHints(leaseRead.results)) warnings.push({file: h.file, message: h.text})
   const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])
+  // the reported public addresses the indexed logs show near the incidents (a scan learns them as it reads)
+  const indexSeen = index
+    ? await index.seenPublicIps(
+        [...new Set(report.incidents.map((i) => i.publicIp).filter((ip): ip is string => ip !== null))],
+        incidentWindows(report.incidents, skewS * 1000 + marginS * 1000),
+      )
+    : []
   index?.close()
 
   progress({phase: 'correlate'})
@@ -122,7 +129,7 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
     natCoverage,
     haveLeases: leaseRead !== null,
     reportZone,
-    publicIpConfirmed: publicIpConfirmation(natEvents, nat.results.flatMap((r) => r.seenIps ?? []), opts.ourNetworks, index !== null),
+    publicIpConfirmed: publicIpConfirmation(natEvents, [...nat.results.flatMap((r) => r.seenIps ?? []), ...indexSeen], opts.ourNetworks),
   })
 
   const assumptions: Assumption[] = [
@@ -340,11 +347,10 @@ function detNatEvents(rules: DetNatRule[], incidents: Incident[], skewMs: number
 /**
  * One-sided logs (ipfw, pf, iptables) show inside addresses only: nothing in a match proves the reported public
  * address is the one these clients went out through. It is confirmed when --our-networks holds it, or when the
- * logs themselves show it (reply packets to our public address, translations). Index lookups do not keep the
- * packets that show it: there the check is left out (undefined).
+ * logs themselves show it (reply packets to our public address, translations). An index lookup asks the index
+ * for the rows showing it near the incidents (IndexReader.seenPublicIps).
  */
-function publicIpConfirmation(events: NatEvent[], seenByReader: string[], ourNetworks: string[] | undefined, indexed: boolean): ((ip: string) => boolean) | undefined {
-  if (indexed) return undefined
+function publicIpConfirmation(events: NatEvent[], seenByReader: string[], ourNetworks: string[] | undefined): ((ip: string) => boolean) | undefined {
   const ours = ourNetworks?.length ? new CidrSet(ourNetworks) : null
   const seen = new Set<string>(seenByReader)
   for (const e of events) {

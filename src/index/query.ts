@@ -20,7 +20,7 @@ import type {LineFormat, ParseContext} from '../io/format.js'
 import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
-import {lit, openIndexDb, type IndexDb} from './schema.js'
+import {lit, openIndexDb, SCHEMA_VERSION, type IndexDb} from './schema.js'
 
 interface FileRow {
   id: number
@@ -105,6 +105,11 @@ export class IndexReader {
       db = await openIndexDb(path, {readOnly: true})
     } catch (e) {
       throw new NatraceError(`cannot open the index (${(e as Error).message.split('\n')[0]})`, 1, path)
+    }
+    const version = (await db.conn.runAndReadAll(`SELECT v FROM meta WHERE k = 'schema'`).catch(() => null))?.getRows()[0]?.[0]
+    if (version !== String(SCHEMA_VERSION)) {
+      db.close()
+      throw new NatraceError(`this index was built by another version of natrace (schema ${version ?? 'unknown'}, expected ${SCHEMA_VERSION}): build it again with \`natrace index\``, 1, path)
     }
     const rows = (await db.conn.runAndReadAll('SELECT * FROM files WHERE family IS NOT NULL')).getRowObjects() as unknown as FileRow[]
     const order = new Map(orderRotated(rows.map((r) => r.path)).map((p, i) => [p, i]))
@@ -205,6 +210,31 @@ export class IndexReader {
     })
     const byFile = await this.rows<NatEvent>('nat', ors.join('\u0000'), {year, windows})
     return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
+  }
+
+  /**
+   * Which of these public addresses the indexed NAT logs show (a translation to it, or a packet from or to it)
+   * within the windows: what a scan of the pruned files would have seen, for the one-sided confirmation rule.
+   */
+  async seenPublicIps(ips: string[], windows: TimeWindow[]): Promise<string[]> {
+    if (ips.length === 0 || windows.length === 0) return []
+    const yl = this.yearlessIds('nat')
+    const years = new Set<number>()
+    for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
+    const list = ips.map(lit).join(', ')
+    const parts: string[] = []
+    for (const w of windows) {
+      const ranges = [`time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`]
+      for (const y of years) {
+        const d = new Date(w.from)
+        d.setUTCFullYear(y)
+        const shift = d.getTime() - w.from
+        ranges.push(`file_id IN (${yl.join(', ')}) AND time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`)
+      }
+      for (const r of ranges) for (const col of ['outside_ip', 'src_ip', 'dst_ip']) parts.push(`SELECT ${col} AS ip FROM nat WHERE ${r} AND ${col} IN (${list})`)
+    }
+    const got = (await this.db.conn.runAndReadAll(`SELECT DISTINCT ip FROM (${parts.join(' UNION ')})`)).getRows()
+    return got.map((r) => String(r[0]))
   }
 
   /** Lease records of these inside addresses, one result per indexed lease source. */

@@ -9,7 +9,7 @@ const n = (v: string | number | null | undefined) => (v === null || v === undefi
 // evidence.file is left out (the files table names the file, also after a rotation renamed it)
 export function natRow(fileId: number, e: NatEvent): string {
   e.evidence.file = ''
-  return `${fileId}\t${e.evidence.line}\t${Math.round(e.time)}\t${e.kind}\t${n(e.outsideIp)}\t${n(e.outsidePort)}\t${n(e.outsidePortEnd)}\t${n(e.insidePort)}\t${JSON.stringify(e)}\n`
+  return `${fileId}\t${e.evidence.line}\t${Math.round(e.time)}\t${e.kind}\t${n(e.outsideIp)}\t${n(e.outsidePort)}\t${n(e.outsidePortEnd)}\t${n(e.insidePort)}\t${JSON.stringify(e)}\t${n(e.srcIp)}\t${n(e.dstIp)}\n`
 }
 
 export function leaseRow(fileId: number, e: LeaseEvent): string {

@@ -6,7 +6,7 @@
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,
@@ -17,7 +17,7 @@ const DDL = [
      first_line INTEGER, first_text VARCHAR, last_line INTEGER, last_text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nat (
      file_id INTEGER, line INTEGER, time BIGINT, kind VARCHAR, outside_ip VARCHAR, outside_port INTEGER,
-     outside_port_end INTEGER, inside_port INTEGER, ev VARCHAR)`,
+     outside_port_end INTEGER, inside_port INTEGER, ev VARCHAR, src_ip VARCHAR, dst_ip VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS leases (file_id INTEGER, line INTEGER, time BIGINT, ip VARCHAR, ev VARCHAR)`,
 ]
 

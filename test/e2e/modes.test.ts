@@ -60,6 +60,14 @@ describe('full scan, pruned scan and index agree on samples/', () => {
     expect(s.leaseRecords).toBeGreaterThan(100)
   })
 
+  it('agrees with the full scan when the reported public address is one the logs never show (one-sided logs)', () => {
+    const other = COMMON.map((a) => (a === '203.0.113.5' ? '203.0.113.77' : a))
+    const scan = JSON.parse(natrace(['attribute', REPORT, ...LOGS, ...other, '--full-scan']).stdout) as AttributionResult
+    const ix = JSON.parse(natrace(['attribute', REPORT, '--index', db, ...other]).stdout) as AttributionResult
+    expect(scan.incidents.some((i) => i.attribution.status === 'attributed')).toBe(false)
+    expect(answers(ix)).toEqual(answers(scan))
+  })
+
   it('gives the same answers from the index (no logs read) as in a full scan', () => {
     expect(indexed.code).toBe(3)
     const out = JSON.parse(indexed.stdout) as AttributionResult
