@@ -74,16 +74,38 @@ function naiveUtc(w: Wall): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond ?? 0)
 }
 
+/**
+ * A zone's UTC offset (minutes) at an instant, cached per 15-minute slot: luxon asks Intl for every IANA offset
+ * (~30 µs), which dominated parsing syslog lines. Offset changes fall on quarter hours of UTC (zones' offsets and
+ * their change times are whole quarter hours), so the offset at a slot's start holds for the whole slot.
+ */
+const offsetCache = new WeakMap<Zone, Map<number, number>>()
+const SLOT_MS = 900_000
+
+export function offsetAt(zone: Zone, ms: number): number {
+  if (zone.isUniversal) return zone.offset(ms)
+  let cache = offsetCache.get(zone)
+  if (!cache) offsetCache.set(zone, (cache = new Map()))
+  const slot = Math.floor(ms / SLOT_MS)
+  let o = cache.get(slot)
+  if (o === undefined) {
+    o = zone.offset(slot * SLOT_MS)
+    if (cache.size > 100_000) cache.clear()
+    cache.set(slot, o)
+  }
+  return o
+}
+
 /** All instants a wall time names in a zone (0, 1 or 2 of them), ascending. */
 export function instantsOf(w: Wall, zone: Zone): number[] {
   const naive = naiveUtc(w)
   if (Number.isNaN(naive)) return []
   if (zone.isUniversal) return [naive - zone.offset(naive) * 60_000]
-  const offsets = new Set([zone.offset(naive - 86_400_000), zone.offset(naive), zone.offset(naive + 86_400_000)])
+  const offsets = new Set([offsetAt(zone, naive - 86_400_000), offsetAt(zone, naive), offsetAt(zone, naive + 86_400_000)])
   const out: number[] = []
   for (const o of offsets) {
     const t = naive - o * 60_000
-    if (zone.offset(t) === o) out.push(t)
+    if (offsetAt(zone, t) === o) out.push(t)
   }
   return [...new Set(out)].sort((a, b) => a - b)
 }
@@ -96,7 +118,7 @@ export function resolveWall(w: Wall, zone: Zone): Resolved {
   // gap: interpret with the offset in force just before
   const naive = naiveUtc(w)
   if (Number.isNaN(naive)) return {ms: NaN}
-  return {ms: naive - zone.offset(naive - 86_400_000) * 60_000, gap: true}
+  return {ms: naive - offsetAt(zone, naive - 86_400_000) * 60_000, gap: true}
 }
 
 /**

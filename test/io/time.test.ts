@@ -18,3 +18,18 @@ describe('time', () => {
     expect(b.ms).toBeGreaterThan(a.ms)
   })
 })
+
+describe('cached zone offsets', () => {
+  it('equal luxon\'s own offset at any instant 1970-2037 in zones with odd offsets and DST rules', async () => {
+    const {default: fc} = await import('fast-check')
+    const {offsetAt} = await import('../../src/io/time.js')
+    const zones = ['America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Kolkata'].map((z) => toZone(z))
+    fc.assert(
+      fc.property(fc.integer({min: 0, max: 2_145_916_800_000}), fc.integer({min: 0, max: zones.length - 1}), (ms, zi) => {
+        const z = zones[zi]!
+        return offsetAt(z, ms) === z.offset(ms)
+      }),
+      {numRuns: 3000},
+    )
+  })
+})
