@@ -204,11 +204,19 @@ export class TimeContext {
 
   /** The year of a year-less month/day under this file's policy (recorded for the assumptions). */
   yearOf(month: number, day: number): number {
-    let year = inferYear(month, day, this.year.anchorMs, this.year.mode)
-    if (this.year.notAfterMs !== undefined && Date.UTC(year, month - 1, day) > this.year.notAfterMs) year--
-    this.yearsUsed.add(year)
+    const key = month * 32 + day
+    let year = this.yearMemo.get(key)
+    if (year === undefined) {
+      year = inferYear(month, day, this.year.anchorMs, this.year.mode)
+      if (this.year.notAfterMs !== undefined && Date.UTC(year, month - 1, day) > this.year.notAfterMs) year--
+      this.yearMemo.set(key, year)
+      this.yearsUsed.add(year)
+    }
     return year
   }
+
+  /** month/day → year: the policy is fixed per file, and this runs on every syslog line */
+  private readonly yearMemo = new Map<number, number>()
 
   /** A zone-less wall time in this file's zone. */
   wall(w: Wall): Resolved {
