@@ -110,8 +110,9 @@ export async function runAttribution(opts: AttributeOptions, onProgress?: Progre
       : null
   if (leaseRead) for (const h of zoneHints(leaseRead.results)) warnings.push({file: h.file, message: h.text})
   const holdings = buildHoldings(leaseRead ? leaseRead.results.flatMap((r) => r.records) : [])
-  // the reported public addresses the indexed logs show near the incidents (a scan learns them as it reads)
-  const indexSeen = index
+  // the reported public addresses the indexed logs show near the incidents (a scan learns them as it reads);
+  // only one-sided candidates (packet records) need them
+  const indexSeen = index && natEvents.some((e) => e.kind === 'packet')
     ? await index.seenPublicIps(
         [...new Set(report.incidents.map((i) => i.publicIp).filter((ip): ip is string => ip !== null))],
         incidentWindows(report.incidents, skewS * 1000 + marginS * 1000),
