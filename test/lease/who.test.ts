@@ -94,4 +94,9 @@ describe('whoHeld through other sources (in process; the e2e tests cover the CLI
     expect((await who('100.64.3.17', '2013-06-18T19:25:00Z', 'radius/detail-20130618')).status).toBe('not-found')
     expect(await who('100.64.4.1', '2013-06-18T18:30:00Z', 'radius/radacct.csv')).toMatchObject({status: 'attributed', subscriber: 'cliente0101'})
   })
+
+  it('RADIUS radacct: a week-long PPPoE session (one row: start, last update, stop) holds the address all week', async () => {
+    expect(await who('100.64.5.1', '2013-06-14T12:00:00Z', 'radius-long/radacct.csv')).toMatchObject({status: 'attributed', subscriber: 'cliente0201'})
+    expect((await who('100.64.5.1', '2013-06-18T09:00:00Z', 'radius-long/radacct.csv')).status).toBe('not-found')
+  })
 })

@@ -95,6 +95,8 @@ export const radacctCsv: LeaseFormat = {
     const upd = g('acctupdatetime')
     const stop = g('acctstoptime')
     const times: [string | undefined, 'start' | 'interim' | 'stop'][] = [[start, 'start'], [upd, 'interim'], [stop, 'stop']]
+    const interval = Number(g('acctinterval'))
+    const parsed: {kind: 'start' | 'interim' | 'stop'; ms: number; alt?: number}[] = []
     for (const [v, kind] of times) {
       if (!v) continue
       const r = csvTime(v, ctx)
@@ -102,9 +104,17 @@ export const radacctCsv: LeaseFormat = {
         ctx.malformed(line, `radacct row: unreadable acct${kind === 'interim' ? 'update' : kind}time "${v}"`)
         return null
       }
-      const interval = Number(g('acctinterval'))
-      const leaseEnd = kind === 'interim' && interval > 0 ? r.ms + interval * 1000 : null
-      out.push(leaseEvent({...base, event: kind, time: r.ms, timeAlt: r.alt, leaseEnd}, ev(`radacct ${kind}`)))
+      parsed.push({kind, ms: r.ms, alt: r.alt})
+    }
+    // one row is one session: its start, last update and stop belong together, so the session is held from the
+    // start up to the stop (or the last update + the interim interval) even when days lie between them
+    const last = parsed.find((p) => p.kind === 'stop')?.ms ?? (() => {
+      const u = parsed.find((p) => p.kind === 'interim')
+      return u ? u.ms + (interval > 0 ? interval * 1000 : 0) : null
+    })()
+    for (const p of parsed) {
+      const leaseEnd = p.kind === 'interim' && interval > 0 ? p.ms + interval * 1000 : p.kind === 'start' && last !== null && last > p.ms ? last : null
+      out.push(leaseEvent({...base, event: p.kind, time: p.ms, timeAlt: p.alt, leaseEnd}, ev(`radacct ${p.kind}`)))
     }
     if (out.length === 0) ctx.malformed(line, 'radacct row without any time')
     return out
