@@ -247,3 +247,20 @@ export function orientPacket(ev: NatEvent): void {
     ev.evidence.role = 'reply packet'
   }
 }
+
+/** A port-block record (PBA / CGN block logs): inside address → public address + port range, at one moment of its life. */
+export function portBlockEvent(
+  time: Resolved,
+  ev: Evidence,
+  b: {inside: string; outside: string; lo: number; hi: number; phase: 'open' | 'interim' | 'close'},
+): NatEvent {
+  const e = blankEvent('port-block', time, ev)
+  e.insideIp = b.inside
+  e.outsideIp = b.outside
+  e.outsidePort = b.lo
+  e.outsidePortEnd = b.hi
+  e.phase = b.phase
+  // an allocation holds from its instant on; an interim or a release states the block at that instant
+  if (b.phase !== 'open') e.end = time.ms
+  return e
+}

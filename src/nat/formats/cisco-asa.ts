@@ -26,7 +26,7 @@ import {monthNumber, parseOffset, type Resolved} from '../../io/time.js'
 import {canonicalIp} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence} from '../syslog.js'
+import {blankEvent, detectScore, evidence, portBlockEvent} from '../syslog.js'
 
 const TAG = /%(?:ASA|FWSM|PIX|FTD)-(?:[a-z]+-)?\d-(\d{6}):? ?/
 
@@ -254,14 +254,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const hi = num(m[6])
   if (!inside || !outside || lo === null || hi === null || hi < lo) return bad('bad address or port range')
   const phase = id === '305014' ? 'open' : id === '305015' ? 'close' : 'interim'
-  const e = blankEvent('port-block', t, evidence(line, ctx, phase === 'open' ? 'port block allocated' : phase === 'close' ? 'port block released' : 'port block active (interim)'))
-  e.insideIp = inside
-  e.outsideIp = outside
-  e.outsidePort = lo
-  e.outsidePortEnd = hi
-  e.phase = phase
-  if (phase !== 'open') e.end = t.ms
-  return e
+  return portBlockEvent(t, evidence(line, ctx, phase === 'open' ? 'port block allocated' : phase === 'close' ? 'port block released' : 'port block active (interim)'), {inside, outside, lo, hi, phase})
 }
 
 /**

@@ -29,7 +29,7 @@ import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import {parseOffset, type Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, portBlockEvent} from '../syslog.js'
 import {startBefore} from './cisco-asa.js'
 
 const KV = /([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g
@@ -112,14 +112,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | null {
     const lo = port(kv.get('portbegin'))
     const hi = port(kv.get('portend'))
     if (!inside || !outside || lo === null || hi === null || hi < lo) return bad('saddr / nat / portbegin-portend unreadable')
-    const e = blankEvent('port-block', t, evidence(line, ctx, phase === 'open' ? 'PBA block allocated' : phase === 'close' ? 'PBA block deallocated' : 'PBA block interim'))
-    e.insideIp = inside
-    e.outsideIp = outside
-    e.outsidePort = lo
-    e.outsidePortEnd = hi
-    e.phase = phase
-    if (phase !== 'open') e.end = t.ms
-    return e
+    return portBlockEvent(t, evidence(line, ctx, phase === 'open' ? 'PBA block allocated' : phase === 'close' ? 'PBA block deallocated' : 'PBA block interim'), {inside, outside, lo, hi, phase})
   }
   const action = kv.get('action') ?? ''
   if (DENIED.has(action)) return null

@@ -21,7 +21,7 @@ import {canonicalIp} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, portBlockEvent} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 import {juniperSrx} from './juniper-srx.js'
 
@@ -147,14 +147,7 @@ function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   if (!t) t = ciscoStamp(text, tag.index, ctx)
   if (!t) return bad('no epoch and no readable time stamp')
   const phase = what === 'ALLOC' ? 'open' : what === 'RELEASE' ? 'close' : 'interim'
-  const e = blankEvent('port-block', t, evidence(line, ctx, phase === 'open' ? 'port block allocated' : phase === 'close' ? 'port block released' : 'port block active (interim)'))
-  e.insideIp = inside
-  e.outsideIp = outside
-  e.outsidePort = lo
-  e.outsidePortEnd = hi
-  e.phase = phase
-  if (phase !== 'open') e.end = t.ms
-  return e
+  return portBlockEvent(t, evidence(line, ctx, phase === 'open' ? 'port block allocated' : phase === 'close' ? 'port block released' : 'port block active (interim)'), {inside, outside, lo, hi, phase})
 }
 
 export const juniperPba: NatFormat = {
