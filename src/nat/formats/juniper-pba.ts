@@ -21,7 +21,7 @@ import {canonicalIp} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, portBlockEvent} from '../syslog.js'
+import {detectScore, evidence, port, portBlockEvent} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 import {juniperSrx} from './juniper-srx.js'
 
