@@ -44,6 +44,10 @@ Needs a terminal; in scripts use \`natrace attribute\` or \`natrace draft\`. Res
       if (flags.org) config.organisation = flags.org
       if (flags.from) config.from = flags.from
 
+      // ink turns itself into a printer of final frames when CI is set (read once, when it is loaded): the TTY check
+      // above says a person is at a terminal, so the interactive screen is what they get, whatever CI says
+      delete process.env.CI
+      delete process.env.CONTINUOUS_INTEGRATION
       // chalk (inside ink) reads the colour level when first loaded: decide before importing the UI
       const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
       if (noColor) process.env.FORCE_COLOR = '0'
