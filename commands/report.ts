@@ -2,19 +2,11 @@ import {fail} from '../src/cli/errors.js'
 import {Args, Command, Flags} from '@oclif/core'
 import {oneLineSafe, stripControls} from '../src/io/sanitize.js'
 import {formatInZone, isoUtc} from '../src/io/time.js'
-import type {Report} from '../src/model.js'
+import type {AttributionResult, Report} from '../src/model.js'
 import {readReport} from '../src/report/index.js'
 
-export interface ReportJson {
-  format: string
-  reporter: string | null
-  ticket: string | null
-  subject: string | null
-  messageId: string | null
-  from: string | null
-  replyTo: string[]
-  date: string | null
-  language: string | null
+/** `natrace report --json`: the report fields of `attribute --json` (without file/zone), its assumptions and incidents. */
+export type ReportJson = Omit<AttributionResult['report'], 'file' | 'zone'> & {
   assumptions: Report['assumptions']
   incidents: Array<{
     time: string
