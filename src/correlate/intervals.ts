@@ -13,17 +13,12 @@ export type IntervalHow =
   /** a packet logged with its inside address only (the public port is assumed equal to the inside port) */
   | 'one-sided'
 
-export interface NatInterval {
+/** The tuple fields a translation keeps from its records. */
+type TupleFields = 'protocol' | 'insidePort' | 'outsideIp' | 'outsidePort' | 'outsidePortEnd' | 'destIp' | 'destPort' | 'subscriber'
+
+export interface NatInterval extends Pick<NatEvent, TupleFields> {
   how: IntervalHow
-  protocol: string | null
   insideIp: string
-  insidePort: number | null
-  outsideIp: string | null
-  outsidePort: number | null
-  outsidePortEnd: number | null
-  destIp: string | null
-  destPort: number | null
-  subscriber: string | null
   /** first instant the translation is known to exist (log clock), ms UTC */
   start: number
   /** last instant it is known to exist; null when no end record was seen */

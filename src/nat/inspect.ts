@@ -35,22 +35,14 @@ function checkOptions(paths: string[], opts: NatReadOptions): void {
 }
 
 /** One normalised event as `natrace logs parse --json` prints it (NDJSON row). */
-export interface NatEventRow {
+/** One line of `natrace logs parse --json`: a NatEvent with its times as ISO strings and where it was read. */
+export interface NatEventRow
+  extends Pick<NatEvent, 'kind' | 'protocol' | 'insideIp' | 'insidePort' | 'outsideIp' | 'outsidePort' | 'outsidePortEnd' | 'destIp' | 'destPort' | 'subscriber'> {
   file: string
   line: number
   format: string | null
-  kind: NatKind
   time: string
   end: string | null
-  protocol: string | null
-  insideIp: string | null
-  insidePort: number | null
-  outsideIp: string | null
-  outsidePort: number | null
-  outsidePortEnd: number | null
-  destIp: string | null
-  destPort: number | null
-  subscriber: string | null
 }
 
 export function natEventRow(e: NatEvent, format: string | null): NatEventRow {
