@@ -4,15 +4,8 @@
  */
 import type {Phase, Progress} from '../correlate/options.js'
 
-export interface PhaseView {
-  phase: Phase
-  file?: string
-  filesDone: number
-  filesTotal: number
-  bytesRead: number
-  bytesTotal: number
-  lines: number
-  matched: number
+/** A phase as the live view shows it: the engine's last Progress of that phase, with rate and ETA added. */
+export interface PhaseView extends Progress {
   /** ms since the phase started */
   elapsedMs: number
   /** bytes per second over the phase so far, null until measurable */
