@@ -155,8 +155,14 @@ export function ipOf(text: string): string | null {
 export const MAX_LINE = 8192
 
 /** A line over MAX_LINE: malformed when it looks like the format's own, else not ours. */
-export function tooLong(line: Line, ctx: ParseContext, ours: boolean, what: string): null {
-  if (ours) ctx.malformed(line, `${what} line longer than ${MAX_LINE} characters: not read`)
+/**
+ * Key=value and structured-data records (FortiGate, SRX, PAN-OS, ASA …) run to a few KB: their formats read lines
+ * up to this length.
+ */
+export const MAX_RECORD_LINE = 16_384
+
+export function tooLong(line: Line, ctx: ParseContext, ours: boolean, what: string, max = MAX_LINE): null {
+  if (ours) ctx.malformed(line, `${what} line longer than ${max} characters: not read`)
   return null
 }
 

@@ -26,7 +26,7 @@ import {monthNumber, parseOffset, type Resolved} from '../../io/time.js'
 import {canonicalIp} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, portBlockEvent} from '../syslog.js'
+import {blankEvent, detectScore, evidence, portBlockEvent, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 
 const TAG = /%(?:ASA|FWSM|PIX|FTD)-(?:[a-z]+-)?\d-(\d{6}):? ?/
 
@@ -128,17 +128,12 @@ function num(s: string | undefined): number | null {
 
 const HANDLED = new Set(['302013', '302014', '302015', '302016', '302020', '302021', '305009', '305010', '305011', '305012', '305014', '305015', '305017'])
 
-/** Real records are well under 1 KB; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   const pct = text.indexOf('%')
   if (pct < 0) return null
-  if (text.length > MAX_LINE) {
-    if (TAG.test(text.slice(0, 512))) ctx.malformed(line, `ASA line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, TAG.test(text.slice(0, 512)), 'ASA', MAX_RECORD_LINE)
   if (!(text.includes('%ASA-') || text.includes('%FWSM-') || text.includes('%PIX-') || text.includes('%FTD-'))) return null
   TAG.lastIndex = 0
   const tag = TAG.exec(text)

@@ -27,7 +27,7 @@ import type {ParseContext} from '../../io/format.js'
 import {canonicalIp} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 
 const IPNAT = /%(?:IPNAT|NAT)-\d-(NAT_CREATED|NAT_DELETED|CREATED|DELETED|LOG_TRANSLATION):\s*/
@@ -181,15 +181,10 @@ function parseXr(line: Line, ctx: ParseContext): NatEvent[] | null {
   return out.length ? out : null
 }
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   const text = line.text
-  if (text.length > MAX_LINE) {
-    if (IPNAT.test(text.slice(0, 512)) || XR_ANY.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, IPNAT.test(text.slice(0, 512)) || XR_ANY.test(text.slice(0, 512)), 'Cisco IOS NAT', MAX_RECORD_LINE)
   if (text.includes('%IPNAT-') || text.includes('%NAT-')) {
     const m = IPNAT.exec(text)
     return m ? parseIpnat(line, ctx, m) : null

@@ -21,7 +21,7 @@ import {canonicalIp} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 
 const PAIR = /"?([A-Za-z_][\w-]*)"?\s*[:=]\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"}]+))/g
@@ -99,17 +99,12 @@ function first(kv: Map<string, string>, keys: string[]): string | undefined {
 
 const EVENT = /lsn_event"?\s*[:=]\s*"?(LSN_[A-Z_]+)/
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   const at = text.indexOf('lsn_event')
   if (at < 0) return null
-  if (text.length > MAX_LINE) {
-    ctx.malformed(line, `LSN line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, true, 'LSN', MAX_RECORD_LINE)
   const em = EVENT.exec(text.slice(at))
   if (!em) return null
   const ev = em[1]!

@@ -29,7 +29,7 @@ import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import {parseOffset, type Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, portBlockEvent} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, portBlockEvent, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 import {startBefore} from './cisco-asa.js'
 
 const KV = /([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g
@@ -83,17 +83,12 @@ function protoOf(p: string | undefined): string | null {
 const PBA: Record<string, 'open' | 'close' | 'interim'> = {'22015': 'open', '22016': 'close', '22024': 'interim'}
 const DENIED = new Set(['deny', 'blocked', 'dropped'])
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   const li = text.indexOf('logid=')
   if (li < 0) return null
-  if (text.length > MAX_LINE) {
-    ctx.malformed(line, `FortiGate line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, true, 'FortiGate', MAX_RECORD_LINE)
   const isTraffic = text.includes('type="traffic"') || text.includes('type=traffic')
   const lm = /^logid="?(\d{10})"?/.exec(text.slice(li))
   const phase = lm && !isTraffic ? PBA[lm[1]!.slice(-5)] : undefined

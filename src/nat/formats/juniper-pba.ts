@@ -21,7 +21,7 @@ import {canonicalIp} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {detectScore, evidence, port, portBlockEvent} from '../syslog.js'
+import {detectScore, evidence, port, portBlockEvent, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 import {ciscoStamp} from './cisco-asa.js'
 import {juniperSrx} from './juniper-srx.js'
 
@@ -90,15 +90,10 @@ export function junosEpoch(text: string | undefined): number | null {
   return null
 }
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   const text = line.text
-  if (text.length > MAX_LINE) {
-    if (TAG.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, TAG.test(text.slice(0, 512)), 'Junos PBA', MAX_RECORD_LINE)
   if (!text.includes('PORT_BLOCK_') && !text.includes('_PBA_')) {
     // session records met in the same file (next-gen services log both)
     return text.includes('_SESSION_') ? juniperSrx.parse(line, ctx) : null

@@ -35,7 +35,7 @@ import type {ParseContext} from '../../io/format.js'
 import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, PROTO_NUMBERS, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 import {ciscoStamp, startBefore} from './cisco-asa.js'
 import {juniperPba, PBA_MARKS, sdParams} from './juniper-pba.js'
 
@@ -59,15 +59,10 @@ function usable(v: string | undefined): string | null {
   return t === '' || t === 'N/A' || t === 'NA' || t === 'None' || t === 'UNKNOWN' ? null : t
 }
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
   const text = line.text
-  if (text.length > MAX_LINE) {
-    if (DETECT.test(text.slice(0, 512))) ctx.malformed(line, `line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, DETECT.test(text.slice(0, 512)), 'Junos RT_FLOW', MAX_RECORD_LINE)
   if (!text.includes('_SESSION_')) {
     for (const mark of PBA_MARKS) if (text.includes(mark)) return juniperPba.parse(line, ctx)
     return null

@@ -25,7 +25,7 @@ import {canonicalIp, isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {blankEvent, detectScore, evidence, port} from '../syslog.js'
+import {blankEvent, detectScore, evidence, port, MAX_RECORD_LINE, tooLong} from '../syslog.js'
 
 const HEAD = /(?:^|[\s>])\d+,(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}),[^,]*,TRAFFIC,/
 
@@ -80,18 +80,13 @@ function wall(text: string | undefined, ctx: ParseContext): Resolved | undefined
 
 const PROTOS = new Set(['tcp', 'udp', 'icmp', 'sctp', 'gre', 'esp', 'ipv6-icmp', 'icmp6'])
 
-/** Real records are a few KB at most; longer lines are damaged (and would only cost regex time). */
-const MAX_LINE = 16_384
 
 function parse(line: Line, ctx: ParseContext): NatEvent | null {
   const text = line.text
   if (!text.includes(',TRAFFIC,')) return null
   const h = HEAD.exec(text)
   if (!h) return null
-  if (text.length > MAX_LINE) {
-    ctx.malformed(line, `PAN-OS line longer than ${MAX_LINE} characters`)
-    return null
-  }
+  if (text.length > MAX_RECORD_LINE) return tooLong(line, ctx, true, 'PAN-OS', MAX_RECORD_LINE)
   const start = text.charCodeAt(h.index) >= 48 && text.charCodeAt(h.index) <= 57 ? h.index : h.index + 1
   const f = splitCsv(text.slice(start))
   const subtype = f[4]
