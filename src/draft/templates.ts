@@ -1,6 +1,6 @@
 /**
- * Draft wording lives in eta template files: templates/<lang>/{reply,notice,notice-subject}.eta shipped with the
- * package, overridable per file with `--templates DIR` (DIR/<lang>/<name>.eta, else DIR/<name>.eta). Templates
+ * Draft wording lives in eta template files: templates/<lang>/{reply,notice,notice-subject}.eta (and the
+ * scan-alert*, scan-notice* of `natrace scan --draft`) shipped with the package, overridable per file with `--templates DIR` (DIR/<lang>/<name>.eta, else DIR/<name>.eta). Templates
  * are the operator's own files (trusted); the data they render is not, and is sanitised before it gets here.
  */
 import {existsSync, readFileSync, statSync} from 'node:fs'
@@ -9,7 +9,14 @@ import {fileURLToPath} from 'node:url'
 import {Eta} from 'eta'
 import {NatraceError, UsageError} from '../io/errors.js'
 
-export type TemplateName = 'reply' | 'notice' | 'notice-subject'
+export type TemplateName =
+  | 'reply'
+  | 'notice'
+  | 'notice-subject'
+  | 'scan-alert'
+  | 'scan-alert-subject'
+  | 'scan-notice'
+  | 'scan-notice-subject'
 
 let root: string | undefined
 
