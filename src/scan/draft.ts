@@ -1,16 +1,26 @@
 /**
  * `natrace scan --draft DIR`: an alert e-mail to the operator's abuse desk (the digest) and one notice per named
- * customer whose device scanned out, plus the detections as JSON evidence. Drafts only: nothing is sent. Messages
- * are composed by nodemailer's MailComposer (src/draft/mail.ts); log text in them is stripped of controls.
+ * customer whose device scanned out, plus the detections as JSON evidence. Drafts only: nothing is sent.
+ *
+ * The wording lives in the draft templates (templates/<lang>/scan-alert.eta, scan-alert-subject.eta,
+ * scan-notice.eta, scan-notice-subject.eta), loaded like the reply/notice templates of `natrace draft`, so an
+ * operator's template directory overrides them file by file. The alert goes to our own desk and may name
+ * customers; a notice's view is built from that one device's detections only, so no template can put another
+ * customer's data into it. Every string a view holds is stripped of controls (hostnames come from DHCP clients,
+ * log text from the network), the rendered text is stripped again, and the messages are composed by nodemailer's
+ * MailComposer (src/draft/mail.ts), which folds and encodes the headers.
  * Lease sources hold no customer e-mail: notices are written without a To, for the operator to address.
  */
 import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {loadOperatorConfig} from '../draft/config.js'
+import {normalizeLang} from '../draft/language.js'
 import {composeEml, safeMailboxes, type Mailbox} from '../draft/mail.js'
+import {locateTemplate, renderTemplate} from '../draft/templates.js'
+import {operatorOf, utcText, zoneText, type Operator} from '../draft/view.js'
 import {UsageError} from '../io/errors.js'
 import {oneLineSafe, stripControls} from '../io/sanitize.js'
-import {formatInZone, systemZone, toZone} from '../io/time.js'
+import {systemZone, toZone} from '../io/time.js'
 import {renderScanText} from './render.js'
 import type {DetectionOut, ScanResult} from './run.js'
 
@@ -18,8 +28,10 @@ export interface ScanDraftOptions {
   outDir: string
   /** operator config file (default: natrace.config.json / ~/.config/natrace/config.json) */
   config?: string
-  /** language of customer notices: en, pt-BR, es (default: the config's customerLanguage, else en) */
+  /** language of the drafts: en, pt-BR, es, or one the template directory provides (default: the config's customerLanguage, else en) */
   lang?: string
+  /** the operator's templates: DIR/<lang>/<name>.eta, else DIR/<name>.eta, else the shipped file */
+  templatesDir?: string
   now?: Date
 }
 
@@ -30,77 +42,160 @@ export interface ScanDraftFiles {
   warnings: string[]
 }
 
-type Lang = 'en' | 'pt-BR' | 'es'
-
-const TEXT: Record<Lang, {subject: string; hello: string; body: (x: NoticeFacts) => string; advice: string; bye: string}> = {
-  en: {
-    subject: 'Security notice: a device on your connection is scanning the Internet',
-    hello: 'Dear customer,',
-    body: (x) =>
-      `our network monitoring saw the device with hardware address ${x.mac}${x.host ? ` ("${x.host}")` : ''}, connected to our network as ${x.ip}, try to open connections to ${x.hosts} address(es) on ${x.ports} between ${x.first} and ${x.last}. This pattern is typical of malicious software (for example Mirai on cameras and routers) or of scanning tools, and it harms other networks.`,
-    advice: 'Please check that device: update its software or firmware, change default passwords, remove software you do not know, and disable remote access you do not use. Reply to this message if you need help or believe this is a mistake.',
-    bye: 'Kind regards,',
-  },
-  'pt-BR': {
-    subject: 'Aviso de segurança: um dispositivo da sua conexão está fazendo varreduras na Internet',
-    hello: 'Prezado(a) cliente,',
-    body: (x) =>
-      `o monitoramento da nossa rede observou o dispositivo de endereço físico ${x.mac}${x.host ? ` ("${x.host}")` : ''}, conectado à nossa rede como ${x.ip}, tentando abrir conexões com ${x.hosts} endereço(s) em ${x.ports} entre ${x.first} e ${x.last}. Esse padrão é típico de programas maliciosos (por exemplo o Mirai em câmeras e roteadores) ou de ferramentas de varredura, e prejudica outras redes.`,
-    advice: 'Por favor, verifique esse dispositivo: atualize o software ou firmware, troque senhas padrão, remova programas que não conhece e desative acessos remotos que não usa. Responda a esta mensagem se precisar de ajuda ou achar que se trata de um engano.',
-    bye: 'Atenciosamente,',
-  },
-  es: {
-    subject: 'Aviso de seguridad: un dispositivo de su conexión está escaneando Internet',
-    hello: 'Estimado/a cliente:',
-    body: (x) =>
-      `el monitoreo de nuestra red observó el dispositivo con dirección física ${x.mac}${x.host ? ` ("${x.host}")` : ''}, conectado a nuestra red como ${x.ip}, intentando abrir conexiones con ${x.hosts} dirección(es) en ${x.ports} entre ${x.first} y ${x.last}. Este patrón es típico de software malicioso (por ejemplo Mirai en cámaras y routers) o de herramientas de escaneo, y perjudica a otras redes.`,
-    advice: 'Por favor revise ese dispositivo: actualice su software o firmware, cambie las contraseñas por defecto, elimine programas que no conozca y desactive accesos remotos que no utilice. Responda a este mensaje si necesita ayuda o cree que se trata de un error.',
-    bye: 'Atentamente,',
-  },
-}
-
-interface NoticeFacts {
+/** What one named device did, as the alert lists it and its notice tells it. */
+export interface ScanDeviceView {
+  /** lower-case colon form */
   mac: string
-  host: string | null
-  ip: string
+  /** the DHCP client's own name (untrusted: controls removed, one line, at most 120 characters) */
+  hostname: string | null
+  insideIp: string
+  subscriber: string | null
+  /** scan kinds seen from this device: vertical, horizontal, … */
+  kinds: string[]
+  /** distinct target hosts, summed over its detections */
   hosts: number
+  packets: number
+  /** "TCP 23, 2323 (Mirai-style …)": ports probed and signature names, one line */
   ports: string
+  portRanges: {protocol: string; from: number; to: number; distinct: number}[]
+  /** matched signature names (without their detail) */
+  signatures: string[]
+  firstUtc: string
+  lastUtc: string
+  /** first and last packet in the operator's zone: "2024-03-05 07:02:00 -03:00 (America/Sao_Paulo)" */
   first: string
   last: string
 }
 
-function langOf(text: string | undefined): Lang {
-  if (!text) return 'en'
-  const t = text.toLowerCase()
-  if (t.startsWith('pt')) return 'pt-BR'
-  if (t.startsWith('es')) return 'es'
-  if (t.startsWith('en')) return 'en'
-  throw new UsageError(`--lang: notices are written in en, pt-BR or es, not "${text}"`)
+/** Data of templates/<lang>/scan-notice.eta and scan-notice-subject.eta: this one device, nothing else. */
+export interface ScanNoticeView {
+  lang: string
+  operator: Operator
+  /** the operator's zone (config timeZone, else the system zone) */
+  zone: string
+  generatedAt: string
+  device: ScanDeviceView
 }
 
-function portsText(ds: DetectionOut[]): string {
-  const sigs = [...new Set(ds.flatMap((d) => d.signatures.map((s) => s.replace(/:.*$/, ''))))]
-  const ranges = ds.flatMap((d) => d.targets.portRanges.map((r) => `${r.protocol.toUpperCase()} ${r.from === r.to ? r.from : `${r.from}-${r.to}`}`))
-  return oneLineSafe(`${[...new Set(ranges)].join(', ')}${sigs.length ? ` (${sigs.slice(0, 3).join('; ')})` : ''}`)
+/** Data of templates/<lang>/scan-alert.eta and scan-alert-subject.eta, for the operator's own abuse desk. */
+export interface ScanAlertView {
+  lang: string
+  operator: Operator
+  zone: string
+  generatedAt: string
+  /** scan detections (p2p clients not counted) */
+  scans: number
+  /** peer-to-peer clients recognised (not scans) */
+  p2p: number
+  /** customer devices named (one notice each) */
+  named: number
+  /** outbound scans whose inside source could not be named (ambiguous / not found) */
+  unnamed: number
+  /** the named devices and the notice file drafted for each */
+  devices: (ScanDeviceView & {notice: string})[]
+  /** the text digest of `natrace scan` (controls stripped) */
+  digest: string
+}
+
+const SHIPPED = ['en', 'pt-BR', 'es']
+
+/**
+ * The language the scan drafts are written in: en, pt-BR, es, or a language the template directory has all four
+ * scan-*.eta files for. Throws a UsageError otherwise, so a command can check --lang before scanning.
+ */
+export function scanDraftLanguage(text: string | undefined, templatesDir?: string): string {
+  const lang = text && text.trim() ? normalizeLang(text) : 'en'
+  if (SHIPPED.includes(lang)) return lang
+  try {
+    for (const name of ['scan-alert', 'scan-alert-subject', 'scan-notice', 'scan-notice-subject'] as const) locateTemplate(name, lang, templatesDir)
+  } catch {
+    throw new UsageError(
+      `--lang: scan drafts are written in en, pt-BR or es, not "${oneLineSafe(text ?? '').slice(0, 40)}"` +
+        (templatesDir ? ` (${templatesDir} lacks ${lang}/scan-*.eta)` : ''),
+    )
+  }
+  return lang
+}
+
+function clean(text: string | null | undefined, max: number): string | null {
+  if (text === null || text === undefined) return null
+  const s = oneLineSafe(text)
+  if (!s) return null
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s
+}
+
+/** "TCP 23, 2323" when a range holds a few ports the detection lists, else "TCP 10-9957". */
+function rangeText(d: DetectionOut, r: DetectionOut['targets']['portRanges'][number]): string {
+  const proto = oneLineSafe(r.protocol).toUpperCase().slice(0, 12)
+  if (r.from === r.to) return `${proto} ${r.from}`
+  if (r.distinct !== r.to - r.from + 1 && r.distinct <= 10) {
+    const inside = [...new Set(d.targets.ports.filter((p) => p >= r.from && p <= r.to))].sort((a, b) => a - b)
+    if (inside.length === r.distinct) return `${proto} ${inside.join(', ')}`
+  }
+  return `${proto} ${r.from}-${r.to}`
+}
+
+function portsText(ds: DetectionOut[], sigs: string[]): string {
+  const ranges = [...new Set(ds.flatMap((d) => d.targets.portRanges.map((r) => rangeText(d, r))))]
+  return oneLineSafe(`${ranges.join(', ')}${sigs.length ? ` (${sigs.slice(0, 3).join('; ')})` : ''}`)
+}
+
+function deviceView(mac: string, ds: DetectionOut[], zone: string): ScanDeviceView {
+  const first = Math.min(...ds.map((d) => Date.parse(d.firstSeen)))
+  const last = Math.max(...ds.map((d) => Date.parse(d.lastSeen)))
+  const s = ds[0]!.source
+  const signatures = [...new Set(ds.flatMap((d) => d.signatures.map((x) => oneLineSafe(x.replace(/:.*$/s, '')))))].filter(Boolean)
+  return {
+    mac: clean(mac, 60)!,
+    hostname: clean(s.hostname, 120),
+    insideIp: clean(s.ip, 60) ?? '?',
+    subscriber: clean(s.subscriber, 120),
+    kinds: [...new Set(ds.map((d) => d.kind))],
+    hosts: ds.reduce((n, d) => n + d.targets.hosts, 0),
+    packets: ds.reduce((n, d) => n + d.packets, 0),
+    ports: portsText(ds, signatures),
+    portRanges: ds.flatMap((d) => d.targets.portRanges.map((r) => ({protocol: oneLineSafe(r.protocol).toUpperCase().slice(0, 12), from: r.from, to: r.to, distinct: r.distinct}))),
+    signatures,
+    firstUtc: utcText(first),
+    lastUtc: utcText(last),
+    first: zoneText(first, zone),
+    last: zoneText(last, zone),
+  }
+}
+
+/** A file name from a MAC, whatever the lease source held: only letters, digits and dashes. */
+function noticeName(mac: string): string {
+  return `notice-${mac.replace(/[^0-9a-zA-Z]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'device'}.eml`
+}
+
+/** A rendered body: line breaks normalised, controls stripped whatever the template or data held. */
+function body(text: string): string {
+  return stripControls(text.replace(/\r\n?/g, '\n'))
+}
+
+/** A rendered subject: one line, at most 300 characters. */
+function subject(text: string): string {
+  return oneLineSafe(text).slice(0, 300)
 }
 
 export async function writeScanDrafts(result: ScanResult, opts: ScanDraftOptions): Promise<ScanDraftFiles> {
   const cfg = await loadOperatorConfig(opts.config)
   const warnings: string[] = []
-  const lang = langOf(opts.lang ?? cfg.customerLanguage)
+  const lang = scanDraftLanguage(opts.lang ?? cfg.customerLanguage, opts.templatesDir)
   const zone = cfg.timeZone ?? systemZone()
   try {
     toZone(zone)
   } catch {
-    throw new UsageError(`the config's timeZone "${zone}" is not a known zone`)
+    throw new UsageError(`the config's timeZone "${oneLineSafe(zone).slice(0, 60)}" is not a known zone`)
   }
   const from: Mailbox = safeMailboxes([cfg.from], (m) => warnings.push(m), 'config "from"')[0] ?? {name: 'Abuse desk', address: 'abuse@example.invalid'}
   if (!cfg.from) warnings.push('no operator config (natrace.config.json) with "from": drafts use abuse@example.invalid')
   const desk = safeMailboxes([cfg.abuseAddress ?? cfg.from], (m) => warnings.push(m), 'config "abuseAddress"')[0] ?? from
   const customerFrom = safeMailboxes([cfg.customerFrom], (m) => warnings.push(m), 'config "customerFrom"')[0] ?? from
-  const sign = [cfg.signature ? stripControls(cfg.signature) : '', cfg.organisation ? oneLineSafe(cfg.organisation) : ''].filter(Boolean).join('\n')
+  const operator = operatorOf(cfg, from.address)
   const date = opts.now ?? new Date()
-  await mkdir(opts.outDir, {recursive: true})
+  const generatedAt = utcText(date.getTime())
+  const render = (name: Parameters<typeof renderTemplate>[0], view: object) => renderTemplate(name, lang, view, opts.templatesDir)
 
   const scans = result.detections.filter((d) => d.kind !== 'p2p')
   const named = new Map<string, DetectionOut[]>()
@@ -110,35 +205,35 @@ export async function writeScanDrafts(result: ScanResult, opts: ScanDraftOptions
     if (l) l.push(d)
     else named.set(d.source.mac, [d])
   }
-  const alertText = [
-    `natrace scan found ${scans.length} scan(s); ${named.size} customer device(s) named (notices drafted in this directory).`,
-    '',
-    renderScanText(result),
-    '',
-    sign,
-  ].join('\n')
+  const devices = [...named].map(([mac, ds]) => ({...deviceView(mac, ds, zone), notice: noticeName(mac)}))
+
+  // render everything before writing anything: a broken template leaves no half-written directory
+  const alertView: ScanAlertView = {
+    lang,
+    operator,
+    zone,
+    generatedAt,
+    scans: scans.length,
+    p2p: result.detections.length - scans.length,
+    named: named.size,
+    unnamed: scans.filter((d) => d.direction === 'out' && !(d.source.attribution === 'attributed' && d.source.mac)).length,
+    devices,
+    digest: body(renderScanText(result)),
+  }
+  const alertMail = {from, to: [desk], subject: subject(render('scan-alert-subject', alertView)), text: body(render('scan-alert', alertView)), date, autoSubmitted: true}
+  const noticeMails = devices.map(({notice, ...device}) => {
+    // this device's own data only: the view is built from its detections, never from the whole result
+    const view: ScanNoticeView = {lang, operator, zone, generatedAt, device}
+    return {file: notice, mail: {from: customerFrom, to: [], subject: subject(render('scan-notice-subject', view)), text: body(render('scan-notice', view)), date}}
+  })
+
+  await mkdir(opts.outDir, {recursive: true})
   const alert = join(opts.outDir, 'scan-alert.eml')
-  await writeFile(
-    alert,
-    await composeEml({from, to: [desk], subject: `natrace scan: ${scans.length} scan(s), ${named.size} customer device(s) named`, text: alertText, date, autoSubmitted: true}),
-  )
+  await writeFile(alert, await composeEml(alertMail))
   const notices: string[] = []
-  const t = TEXT[lang]
-  for (const [mac, ds] of named) {
-    const first = ds.reduce((m, d) => (d.firstSeen < m ? d.firstSeen : m), ds[0]!.firstSeen)
-    const last = ds.reduce((m, d) => (d.lastSeen > m ? d.lastSeen : m), ds[0]!.lastSeen)
-    const facts: NoticeFacts = {
-      mac,
-      host: ds[0]!.source.hostname ? oneLineSafe(ds[0]!.source.hostname) : null,
-      ip: ds[0]!.source.ip,
-      hosts: ds.reduce((n, d) => n + d.targets.hosts, 0),
-      ports: portsText(ds),
-      first: formatInZone(Date.parse(first), zone),
-      last: formatInZone(Date.parse(last), zone),
-    }
-    const text = [t.hello, '', t.body(facts), '', t.advice, '', t.bye, sign].join('\n')
-    const file = join(opts.outDir, `notice-${mac.replace(/:/g, '-')}.eml`)
-    await writeFile(file, await composeEml({from: customerFrom, to: [], subject: t.subject, text, date}))
+  for (const n of noticeMails) {
+    const file = join(opts.outDir, n.file)
+    await writeFile(file, await composeEml(n.mail))
     notices.push(file)
   }
   if (named.size) warnings.push('lease sources hold no customer e-mail: address the notices before sending them')
