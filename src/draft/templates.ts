@@ -1,7 +1,8 @@
 /**
  * Draft wording lives in eta template files: templates/<lang>/{reply,notice,notice-subject}.eta (and the
- * scan-alert*, scan-notice* of `natrace scan --draft`) shipped with the package, overridable per file with `--templates DIR` (DIR/<lang>/<name>.eta, else DIR/<name>.eta). Templates
- * are the operator's own files (trusted); the data they render is not, and is sanitised before it gets here.
+ * scan-alert*, scan-notice* of `natrace scan --draft`) shipped with the package, overridable per file with
+ * `--templates DIR` (DIR/<lang>/<name>.eta, else DIR/<name>.eta). Templates are the operator's own files
+ * (trusted); the data they render is not, and is sanitised before it gets here.
  */
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
