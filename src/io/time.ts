@@ -33,6 +33,19 @@ export function systemZone(): string {
  * Returns a luxon Zone or throws ZoneError naming the bad value.
  */
 export function toZone(name: string): Zone {
+  // zones are immutable: one per name (luxon's validity check builds an Intl formatter each time, ~0.4 ms)
+  let zone = zoneCache.get(name)
+  if (zone === undefined) {
+    zone = makeZone(name)
+    if (zoneCache.size > 1000) zoneCache.clear()
+    zoneCache.set(name, zone)
+  }
+  return zone
+}
+
+const zoneCache = new Map<string, Zone>()
+
+function makeZone(name: string): Zone {
   const z = name.trim()
   if (/^(utc|gmt|z|ut)$/i.test(z)) return FixedOffsetZone.utcInstance
   const off = parseOffset(z.replace(/^(utc|gmt)\s*/i, ''))
