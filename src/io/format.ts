@@ -38,6 +38,11 @@ export interface LineFormat<T> {
   prefilterAfter?: number
   /** with the pre-filter: whether the line before a matching line is needed too (the needle may sit in the second half) */
   prefilterBefore?: number
+  /**
+   * with the pre-filter: substrings of lines the parser needs whatever the needles (a CSV header that names
+   * the columns of the rows after it)
+   */
+  prefilterKeep?: string[]
   /** the zone the format defines for its zone-less stamps (dhcpd.leases: UTC); absent: the user's/system zone */
   fixedZone?: string
 }

@@ -140,7 +140,7 @@ export async function readSource<T extends Timed>(
   let tail: string[] = []
   if (chosen.length > 0) {
     for await (const batch of readLines(file, {
-      needles: usePrefilter ? opts.needles : undefined,
+      needles: usePrefilter ? [...opts.needles!, ...chosen.flatMap((f) => f.prefilterKeep ?? [])] : undefined,
       after: usePrefilter ? Math.max(0, ...chosen.map((f) => f.prefilterAfter ?? 0)) : 0,
       before: usePrefilter ? Math.max(0, ...chosen.map((f) => f.prefilterBefore ?? 0)) : 0,
       onWarning: opts.onWarning,
@@ -197,6 +197,14 @@ function probeSpan<T extends Timed>(
 ): {first: number | null; last: number | null} {
   const timeOf = (lines: string[], fromEnd: boolean): number | null => {
     const ctx: ParseContext = {file, time: new TimeContext(zone, year), state: {}, malformed() {}}
+    // the tail is read with what the head taught the parser (a CSV header names the tail's columns)
+    if (fromEnd) for (const [i, text] of head.entries()) for (const f of formats) {
+      try {
+        if (f.parse({no: i + 1, text}, ctx) !== null) break
+      } catch {
+        // a head line the parser cannot read teaches nothing
+      }
+    }
     const order = fromEnd ? [...lines].reverse() : lines
     for (const [i, text] of order.entries()) {
       for (const f of formats) {

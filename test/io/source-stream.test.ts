@@ -1,8 +1,9 @@
 import {statSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {readSource} from '../../src/io/source.js'
-import type {NatEvent, SourceFile} from '../../src/model.js'
+import type {LeaseEvent, NatEvent, SourceFile} from '../../src/model.js'
 import {natFormats} from '../../src/nat/registry.js'
+import {leaseFormats} from '../../src/lease/registry.js'
 
 const src = (rel: string): SourceFile => {
   const path = new URL(`../fixtures/nat/${rel}`, import.meta.url).pathname
@@ -30,5 +31,32 @@ describe('readSource streaming', () => {
     const r = await readSource<NatEvent>(src('conntrack/linux-cgnat-events/events.log'), natFormats, {zone: 'UTC', year})
     expect(r.records).toHaveLength(r.recordCount)
     expect(r.recordCount).toBe(9)
+  })
+})
+
+describe('readSource pre-filter with a header-driven format (Kea CSV)', () => {
+  const kea = (): SourceFile => {
+    const path = new URL('../fixtures/lease/kea/kea-leases4.csv', import.meta.url).pathname
+    return {path, display: 'kea-leases4.csv', size: statSync(path).size, mtimeMs: Date.UTC(2013, 5, 20), compressed: null}
+  }
+  const y2013 = {anchorMs: Date.UTC(2013, 5, 20), mode: 'not-after' as const, anchorWhat: 'test'}
+
+  it('keeps the header whatever the needles, so the pre-filtered rows of an address equal the full read of it', async () => {
+    const full = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013})
+    const filtered = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013, needles: ['10.30.0.20']})
+    expect(filtered.prefiltered).toBe(true)
+    const of20 = (rs: LeaseEvent[]) => rs.filter((r) => r.ip === '10.30.0.20').map((r) => [r.kind, r.time, r.mac, r.evidence.line])
+    expect(of20(filtered.records)).toEqual(of20(full.records))
+    expect(of20(filtered.records).length).toBeGreaterThan(2)
+    // rows of other addresses were skipped before parsing
+    expect(filtered.records.some((r) => r.ip === '10.30.0.21')).toBe(false)
+  })
+
+  it("still learns the file's time span from its head and tail when pre-filtered", async () => {
+    const full = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013})
+    const filtered = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013, needles: ['10.30.0.21']})
+    expect(filtered.spanFirstMs).not.toBeNull()
+    expect(filtered.spanLastMs).not.toBeNull()
+    expect(filtered.spanFirstMs).toBeLessThanOrEqual(full.lastMs!)
   })
 })

@@ -28,7 +28,9 @@ interface KeaState {
 export const keaCsv: LeaseFormat = {
   name: 'kea-csv',
   description: 'Kea memfile lease file kea-leases4.csv (+ .1/.2/.completed); epoch times',
-  prefilter: false,
+  // every row names its address; the header (column order) is kept whatever the pre-filter
+  prefilter: true,
+  prefilterKeep: ['address,hwaddr,'],
   fixedZone: 'UTC',
   detect(sample) {
     const h = sample.find((l) => l.trim() !== '')
