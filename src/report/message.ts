@@ -5,7 +5,7 @@
  */
 import {readFile, stat} from 'node:fs/promises'
 import {basename} from 'node:path'
-import {simpleParser, type ParsedMail} from 'mailparser'
+import type {ParsedMail} from 'mailparser'
 import {NatraceError} from '../io/errors.js'
 import type {MessagePart, ReportMessage} from './types.js'
 import {parseDateHeader} from './time.js'
@@ -191,6 +191,8 @@ const TEXTUAL = /^(text\/|message\/(feedback-report|delivery-status|disposition-
 async function fromMail(buf: Buffer, file: string, depth: number): Promise<ReportMessage> {
   let mail: ParsedMail
   try {
+    // loaded on first use: a JSON or text report never pays mailparser's start-up
+    const {simpleParser} = await import('mailparser')
     mail = await simpleParser(buf, {skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true})
   } catch (err) {
     throw new NatraceError(`cannot parse the e-mail (${(err as Error).message})`, 1, file)
