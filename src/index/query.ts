@@ -20,7 +20,8 @@ import type {LineFormat, ParseContext} from '../io/format.js'
 import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
-import {lit, openIndexDb, SCHEMA_VERSION, type IndexDb} from './schema.js'
+import {lit, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
+import {NAT_COLUMNS, natFromColumns, type NatColumns} from './rows.js'
 
 interface FileRow {
   id: number
@@ -74,6 +75,13 @@ function yearless(f: FileRow): boolean {
   return f.years !== '[]'
 }
 
+/** A record's fields other than its times and evidence, in a fixed key order (rebuilt rows list their fields
+ * in another order than the parser that made them). */
+function sameKey(x: object): string {
+  const o = x as Record<string, unknown>
+  return JSON.stringify(Object.keys(o).filter((k) => k !== 'time' && k !== 'end' && k !== 'timeAlt' && k !== 'evidence' && o[k] !== undefined).sort().map((k) => [k, o[k]]))
+}
+
 /** The record of an evidence line read again on a context with the attribution's year policy. */
 function reread<T extends {evidence: {line: number; text: string}}>(c: {ctx: ParseContext; formats: LineFormat<T>[]}, e: T): T | null {
   for (const f of c.formats) {
@@ -86,7 +94,8 @@ function reread<T extends {evidence: {line: number; text: string}}>(c: {ctx: Par
     if (got === null) continue
     const list = Array.isArray(got) ? got : [got]
     // a line read into several records: the one of the same kind of evidence (role) as the stored one
-    const same = list.find((x) => JSON.stringify({...x, time: 0, end: 0, timeAlt: 0, evidence: 0}) === JSON.stringify({...e, time: 0, end: 0, timeAlt: 0, evidence: 0}))
+    const want = sameKey(e)
+    const same = list.find((x) => sameKey(x) === want)
     return same ?? (list.length === 1 ? list[0]! : null)
   }
   return null
@@ -106,10 +115,10 @@ export class IndexReader {
     } catch (e) {
       throw new NatraceError(`cannot open the index (${(e as Error).message.split('\n')[0]})`, 1, path)
     }
-    const version = (await db.conn.runAndReadAll(`SELECT v FROM meta WHERE k = 'schema'`).catch(() => null))?.getRows()[0]?.[0]
+    const version = await schemaOf(db.conn).catch(() => null)
     if (version !== String(SCHEMA_VERSION)) {
       db.close()
-      throw new NatraceError(`this index was built by another version of natrace (schema ${version ?? 'unknown'}, expected ${SCHEMA_VERSION}): build it again with \`natrace index\``, 1, path)
+      throw new NatraceError(schemaError(version), 1, path)
     }
     const rows = (await db.conn.runAndReadAll('SELECT * FROM files WHERE family IS NOT NULL')).getRowObjects() as unknown as FileRow[]
     const order = new Map(orderRotated(rows.map((r) => r.path)).map((p, i) => [p, i]))
@@ -135,14 +144,20 @@ export class IndexReader {
     const byId = new Map(this.files.map((f) => [f.id, f]))
     // `where` is a list of simple conjunctions: one query each (DuckDB prunes row groups by their ranges;
     // an OR of ranges would scan everything), deduplicated by UNION
-    const parts = where.split('\u0000').map((w) => `SELECT file_id, line, ev FROM ${table} WHERE ${w}`)
-    const got = (await this.db.conn.runAndReadAll(`SELECT file_id, ev FROM (${parts.join(' UNION ')}) ORDER BY file_id, line`)).getRows()
+    const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, ev'
+    const parts = where.split('\u0000').map((w) => `SELECT ${cols} FROM ${table} WHERE ${w}`)
+    // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan
+    const got = (await this.db.conn.runAndReadAll(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY ALL`)).getRowObjects()
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
-    for (const [fid, ev] of got) {
-      const id = Number(fid)
+    for (const row of got) {
+      const id = Number(row.file_id)
       const f = byId.get(id)
-      let e = JSON.parse(ev as string) as T
-      if (f) e.evidence.file = f.path
+      let e: T
+      if (table === 'nat') e = natFromColumns(row as unknown as NatColumns, f ? f.path : '') as unknown as T
+      else {
+        e = JSON.parse(row.ev as string) as T
+        if (f) e.evidence.file = f.path
+      }
       if (reparse && f && yearless(f)) {
         let c = ctxs.get(id)
         if (!c) {

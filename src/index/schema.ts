@@ -1,12 +1,17 @@
 /**
  * The index file (DuckDB): NAT records and lease records of the indexed logs, keyed for the lookups an
  * attribution makes — (public IP, public port, time) for translations and port blocks, (inside port, time)
- * for one-sided packet logs, (inside IP, time) for leases. Each row keeps the whole record as JSON, so an
- * indexed attribution feeds the engine exactly the records a scan would have parsed.
+ * for one-sided packet logs, (inside IP, time) for leases. A NAT row keeps every field of the record as
+ * typed columns plus a small JSON array and the evidence line (rows.ts); a lease row keeps the record as
+ * JSON; so an indexed attribution feeds the engine exactly the records a scan would have parsed.
+ *
+ * Schema 3 (NAT records as columns, times as DOUBLE) replaced schema 2 (whole records as JSON): an index of
+ * another schema is refused with a one-line message to build it again (`schemaError`).
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+import {NatraceError} from '../io/errors.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,
@@ -16,8 +21,8 @@ const DDL = [
      records BIGINT, lines BIGINT, malformed BIGINT, dst_repeated INTEGER, dst_gap INTEGER, indexed_at DOUBLE,
      first_line INTEGER, first_text VARCHAR, last_line INTEGER, last_text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nat (
-     file_id INTEGER, line INTEGER, time BIGINT, kind VARCHAR, outside_ip VARCHAR, outside_port INTEGER,
-     outside_port_end INTEGER, inside_port INTEGER, ev VARCHAR, src_ip VARCHAR, dst_ip VARCHAR)`,
+     file_id INTEGER, line INTEGER, time DOUBLE, kind VARCHAR, outside_ip VARCHAR, outside_port INTEGER,
+     outside_port_end INTEGER, inside_port INTEGER, src_ip VARCHAR, dst_ip VARCHAR, rest VARCHAR, text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS leases (file_id INTEGER, line INTEGER, time BIGINT, ip VARCHAR, ev VARCHAR)`,
 ]
 
@@ -27,18 +32,27 @@ export interface IndexDb {
   close(): void
 }
 
-export async function openIndexDb(path: string, opts: {readOnly?: boolean} = {}): Promise<IndexDb> {
+/** The schema version an index file was built with (null: none recorded, e.g. a new file). */
+export async function schemaOf(conn: DuckDBConnection): Promise<string | null> {
+  const tables = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'`)).getRows()[0]![0]
+  if (Number(tables) === 0) return null
+  const v = (await conn.runAndReadAll(`SELECT v FROM meta WHERE k = 'schema'`)).getRows()[0]?.[0]
+  return v === undefined || v === null ? null : String(v)
+}
+
+/** The one-line complaint about an index of another schema version. */
+export function schemaError(version: string | null): string {
+  return `this index was built by another version of natrace (schema ${version ?? 'unknown'}, expected ${SCHEMA_VERSION}): delete it and build it again with \`natrace index PATH… --db FILE\``
+}
+
+export async function openIndexDb(path: string, opts: {readOnly?: boolean; memoryLimit?: string} = {}): Promise<IndexDb> {
   const instance = await DuckDBInstance.create(path, {
     ...(opts.readOnly ? {access_mode: 'READ_ONLY'} : {}),
-    memory_limit: '192MB',
+    memory_limit: opts.memoryLimit ?? '192MB',
     threads: '2',
   })
   const conn = await instance.connect()
-  if (!opts.readOnly) {
-    for (const sql of DDL) await conn.run(sql)
-    await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema', '${SCHEMA_VERSION}')`)
-  }
-  return {
+  const db = {
     instance,
     conn,
     close() {
@@ -46,6 +60,16 @@ export async function openIndexDb(path: string, opts: {readOnly?: boolean} = {})
       instance.closeSync()
     },
   }
+  if (!opts.readOnly) {
+    const version = await schemaOf(conn)
+    if (version !== null && version !== String(SCHEMA_VERSION)) {
+      db.close()
+      throw new NatraceError(schemaError(version), 1, path)
+    }
+    for (const sql of DDL) await conn.run(sql)
+    await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema', '${SCHEMA_VERSION}')`)
+  }
+  return db
 }
 
 /** A string as an SQL literal. */
