@@ -44,18 +44,20 @@ export function rotationKey(name: string): {family: string; age: number; date: s
 
 /** Oldest first within a rotation family; families in name order. */
 export function orderRotated(paths: string[]): string[] {
-  return [...paths].sort((a, b) => {
-    const da = dirname(a)
-    const db = dirname(b)
+  // keys computed once per path, not once per comparison
+  const keyed = paths.map((p) => ({p, dir: dirname(p), key: rotationKey(basename(p))}))
+  return keyed.sort((a, b) => {
+    const da = a.dir
+    const db = b.dir
     if (da !== db) return da < db ? -1 : 1
-    const ka = rotationKey(basename(a))
-    const kb = rotationKey(basename(b))
+    const ka = a.key
+    const kb = b.key
     if (ka.family !== kb.family) return ka.family < kb.family ? -1 : 1
     // dated files: by date ascending, the live file (age 0) last
     if (ka.age === 0 || kb.age === 0) return kb.age - ka.age
     if (ka.date && kb.date) return ka.date < kb.date ? -1 : ka.date > kb.date ? 1 : 0
     return kb.age - ka.age
-  })
+  }).map((k) => k.p)
 }
 
 const SKIP_NAMES = /(^\.|~$|\.(swp|tmp|part|pid|lock|md|sh|py|js|ts)$)/i

@@ -12,7 +12,7 @@
  *   longer than the margin whose records all lie in skipped files is missed (`--full-scan` reads everything).
  * - Anything unsure keeps the file: no parseable head, a set out of order, bzip2/xz/zstd (no cheap head here).
  */
-import {open} from 'node:fs/promises'
+import {closeSync, openSync, readSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 import {constants, gunzipSync} from 'node:zlib'
 import type {SourceFile, ZoneDecision} from '../model.js'
@@ -68,14 +68,16 @@ interface Head {
   tailMax: number | null
 }
 
+// synchronous on purpose: 16 KiB from each of hundreds of files; the promise API's open/read/close cost
+// ~0.5 ms a file here, the synchronous calls a few µs
 async function readBytes(path: string, pos: number, n: number): Promise<Buffer> {
-  const fh = await open(path, 'r')
+  const fd = openSync(path, 'r')
   try {
-    const buf = Buffer.alloc(n)
-    const {bytesRead} = await fh.read(buf, 0, n, pos)
+    const buf = Buffer.allocUnsafe(n)
+    const bytesRead = readSync(fd, buf, 0, n, pos)
     return buf.subarray(0, bytesRead)
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 
