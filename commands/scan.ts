@@ -64,7 +64,8 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
     'horizontal-hosts': Flags.string({description: 'distinct hosts on one port for a horizontal sweep (default 25)'}),
     draft: Flags.string({description: 'also write an alert e-mail for the abuse desk, a notice per named customer and the detections as JSON into this directory (not with --follow)'}),
     config: Flags.string({description: 'operator config for --draft (default: ./natrace.config.json, ~/.config/natrace/config.json)'}),
-    lang: Flags.string({description: 'language of --draft customer notices: en, pt-BR, es (default: the config, else en)'}),
+    lang: Flags.string({description: 'language of the --draft alert and customer notices: en, pt-BR, es (default: the config, else en)'}),
+    templates: Flags.string({description: 'directory with your own templates: DIR/<lang>/{scan-alert,scan-alert-subject,scan-notice,scan-notice-subject}.eta (missing ones: the shipped)'}),
     'trw-min-failures': Flags.string({description: 'failed first contacts (in the current walk) before a TRW verdict is reported (default 6)'}),
     'trw-alpha': Flags.string({description: 'TRW false-positive rate α (default 0.01)'}),
     'trw-beta': Flags.string({description: 'TRW detection rate β (default 0.99)'}),
@@ -96,6 +97,8 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
         },
       }
       if (flags.follow && flags.draft) throw new UsageError('--draft writes drafts for a finished scan: not with --follow')
+      // a language natrace cannot write is said before the logs are read, not after
+      if (flags.draft && flags.lang) (await import('../src/scan/draft.js')).scanDraftLanguage(flags.lang, flags.templates)
       if (flags.follow && flags.explain) throw new UsageError('--explain describes a finished scan: not with --follow')
       if (flags.follow) {
         const {runFollow} = await import('../src/scan/live.js')
@@ -112,7 +115,7 @@ Thresholds and defaults are documented in README ("Scan detection"). Exit codes:
       if (!this.jsonEnabled()) this.log(flags.markdown ? renderScanMarkdown(result) : renderScanText(result))
       if (flags.draft) {
         const {writeScanDrafts} = await import('../src/scan/draft.js')
-        const files = await writeScanDrafts(result, {outDir: flags.draft, config: flags.config, lang: flags.lang})
+        const files = await writeScanDrafts(result, {outDir: flags.draft, config: flags.config, lang: flags.lang, templatesDir: flags.templates})
         for (const w of files.warnings) process.stderr.write(`natrace: warning: ${w}\n`)
         if (!this.jsonEnabled()) this.log(`\nDrafts written:\n  ${[files.alert, ...files.notices, files.evidence].join('\n  ')}`)
       }

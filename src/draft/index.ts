@@ -275,7 +275,7 @@ export async function composeReply(result: AttributionResult, opts: Omit<DraftOp
  * Writes into a fixed file name inside `dir`: a fresh temporary file then a rename, so a symlink planted at the
  * target is replaced, never followed.
  */
-async function writeInside(dir: string, name: string, data: string): Promise<string> {
+export async function writeInside(dir: string, name: string, data: string): Promise<string> {
   const target = join(dir, name)
   const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`)
   await writeFile(tmp, data, {flag: 'wx', mode: 0o600})

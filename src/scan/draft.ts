@@ -11,10 +11,10 @@
  * MailComposer (src/draft/mail.ts), which folds and encodes the headers.
  * Lease sources hold no customer e-mail: notices are written without a To, for the operator to address.
  */
-import {mkdir, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {mkdir} from 'node:fs/promises'
 import {loadOperatorConfig} from '../draft/config.js'
 import {normalizeLang} from '../draft/language.js'
+import {writeInside} from '../draft/index.js'
 import {composeEml, safeMailboxes, type Mailbox} from '../draft/mail.js'
 import {locateTemplate, renderTemplate} from '../draft/templates.js'
 import {operatorOf, utcText, zoneText, type Operator} from '../draft/view.js'
@@ -228,16 +228,11 @@ export async function writeScanDrafts(result: ScanResult, opts: ScanDraftOptions
   })
 
   await mkdir(opts.outDir, {recursive: true})
-  const alert = join(opts.outDir, 'scan-alert.eml')
-  await writeFile(alert, await composeEml(alertMail))
+  // temporary file + rename: a symlink planted at a draft's name is replaced, never followed
+  const alert = await writeInside(opts.outDir, 'scan-alert.eml', await composeEml(alertMail))
   const notices: string[] = []
-  for (const n of noticeMails) {
-    const file = join(opts.outDir, n.file)
-    await writeFile(file, await composeEml(n.mail))
-    notices.push(file)
-  }
+  for (const n of noticeMails) notices.push(await writeInside(opts.outDir, n.file, await composeEml(n.mail)))
   if (named.size) warnings.push('lease sources hold no customer e-mail: address the notices before sending them')
-  const evidence = join(opts.outDir, 'scan-evidence.json')
-  await writeFile(evidence, JSON.stringify(result, null, 2) + '\n')
+  const evidence = await writeInside(opts.outDir, 'scan-evidence.json', JSON.stringify(result, null, 2) + '\n')
   return {alert, notices, evidence, warnings}
 }
