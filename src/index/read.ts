@@ -16,8 +16,8 @@ export interface IndexJob {
   id: number
   fileId: number
   file: SourceFile
-  /** temporary TSV the rows go to */
-  out: string
+  /** temporary TSV files the rows are appended to, one per family (shared by the jobs of one load batch) */
+  out: {nat: string; lease: string}
   logTz?: string
   dhcpTz?: string
   natFormat?: string
@@ -58,8 +58,7 @@ export async function familyOf(job: IndexJob): Promise<'nat' | 'lease' | null> {
   return nat >= lease ? 'nat' : 'lease'
 }
 
-export async function readIndexFile(job: IndexJob, write: (row: string) => void): Promise<IndexJobResult> {
-  const family = await familyOf(job)
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (row: string) => void): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}

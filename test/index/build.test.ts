@@ -4,6 +4,8 @@ import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {buildIndex} from '../../src/index/build.js'
 import {openIndexDb} from '../../src/index/schema.js'
+import {IndexReader} from '../../src/index/query.js'
+import type {NatraceError} from '../../src/io/errors.js'
 
 const samples = resolve(import.meta.dirname, '../../samples')
 
@@ -41,5 +43,21 @@ describe('natrace index is incremental', () => {
     expect(rotated).toMatchObject({indexed: 1, renamed: 2, unchanged: 0})
     expect(rotated.totalNatRecords).toBe(total + 1)
     expect(await paths(db)).toEqual([join(nat, 'security'), join(nat, 'security.1.gz'), join(nat, 'security.2.gz')])
+  })
+})
+
+describe('an index of another schema version', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('is refused with a one-line message to build it again, by the build and by the lookup', async () => {
+    const db = join(dir, 'old.duckdb')
+    const d = await openIndexDb(db)
+    await d.conn.run(`UPDATE meta SET v = '2' WHERE k = 'schema'`)
+    d.close()
+    const rebuild = /^this index was built by another version of natrace \(schema 2, expected \d+\): delete it and build it again/
+    await expect(buildIndex([join(samples, 'nat')], db, {threads: 1})).rejects.toThrow(rebuild)
+    await expect(IndexReader.open(db)).rejects.toThrow(rebuild)
+    await expect(IndexReader.open(db)).rejects.toSatisfy((e: NatraceError) => !e.oneLine().includes('\n'))
   })
 })
