@@ -18,6 +18,8 @@
  * - indexed      `natrace attribute --index …` end to end, and the lookup alone in-process (warm)
  * - big plain   with --big-plain: one plain (uncompressed) log of ≥ 2 GB made from the CGNAT files, read by
  *                `attribute --full-scan` once: peak RSS must not follow the file's size
+ * - scan          `natrace scan`'s detector (issue 8): scripts/bench-scan.mjs on --scan-lines generated ipfw and
+ *                 conntrack lines (default 1,000,000; --no-scan skips it); its rows go into the JSON as `scan`
  * The CLI's start-up (oclif, imports) is inside every natrace wall time; it is measured alone too.
  */
 import {spawnSync} from 'node:child_process'
@@ -164,6 +166,25 @@ if (argv.includes('--big-plain')) {
   if (!argv.includes('--keep')) rmSync(dir, {recursive: true, force: true})
 }
 
+// the scan detector's throughput (per CPU-second, one thread): its own script, rows kept as it prints them
+let scan = null
+if (!argv.includes('--no-scan')) {
+  console.error('scan detector throughput …')
+  const r = sh(process.execPath, [join(root, 'scripts/bench-scan.mjs'), String(Number(get('--scan-lines', 1_000_000)))], {env: {...process.env, TZ: 'UTC'}})
+  if (r.status !== 0) throw new Error(`bench-scan: ${r.stderr}`)
+  const lines = r.stdout.trim().split('\n')
+  const rows = []
+  const text = []
+  for (const l of lines) {
+    try {
+      rows.push(JSON.parse(l))
+    } catch {
+      text.push(l)
+    }
+  }
+  scan = {rows, summary: text}
+}
+
 const uncompressedMB = m.uncompressedBytes / 1e6
 const summary = (xs) =>
   xs.length
@@ -190,6 +211,7 @@ const result = {
   indexBuild,
   lookup,
   bigPlain,
+  scan,
 }
 for (const k of ['zgrep', 'fullScan', 'pruned', 'indexed']) if (result[k]?.wallS) result[k].uncompressedMBps = uncompressedMB / result[k].wallS
 result.ratios = {
@@ -217,6 +239,7 @@ if (withIndex) {
 }
 if (bigPlain) console.log(row(`one plain file of ${(bigPlain.bytes / 1e9).toFixed(2)} GB, --full-scan`, {...bigPlain, uncompressedMBps: bigPlain.bytes / 1e6 / bigPlain.wallS}, 'single file: one worker'))
 console.log(row('CLI start-up alone (--version)', result.startup))
+if (scan) console.log(`\n${scan.summary.join('\n')}`)
 console.log(`\nanswer checked on every natrace run: ${P.publicIp}:${P.publicPort} → ${P.insideIp}:${P.insidePort}, ${P.mac} (${P.hostname})`)
 console.log(`JSON: ${jsonOut}`)
 if (!argv.includes('--keep') && size > 512 * 1024 ** 2) console.error(`(data kept in ${dataDir}: delete it when done)`)
