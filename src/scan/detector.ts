@@ -14,6 +14,7 @@
  * DESTROY [ASSURED] / [UNREPLIED] / UPDATE, FortiGate rcvdpkt=, SRX packets from the server.
  */
 import type {Evidence, NatEvent} from '../model.js'
+import type {ScanContact} from '../nat/contact.js'
 import {isInsideAddress} from '../io/net.js'
 import {
   C_BT,
@@ -85,6 +86,10 @@ const PORT_MASK = (1 << 18) - 1
 
 const outcomeOf = (v: number) => (v & H_OUTCOME) >> H_OUT_SHIFT
 
+/** What the detector reads of a record: a NatEvent, or the scan fast path's ScanContact (no evidence object). */
+type Rec = Pick<NatEvent, 'kind' | 'time' | 'protocol' | 'insideIp' | 'insidePort' | 'outsideIp' | 'outsidePort' | 'destIp' | 'destPort'> &
+  Pick<NatEvent, 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'replied'>
+
 interface MultiPort {
   ports: Set<number>
   /** distinct low ports (below 10000, BitTorrent excluded), the first port included */
@@ -136,7 +141,12 @@ class Source {
   withAck = 0
   evidence: Evidence[] = []
   sigEvidence = new Map<string, Evidence>()
+  /** the last contact's evidence; null with lastLine > 0: a fast-path line not built yet (lastFile…lastRole) */
   lastEv: Evidence | null = null
+  lastFile = ''
+  lastLine = 0
+  lastText = ''
+  lastRole = ''
   flagged: ScanKind | null = null
   /** pairs count at which the full verdict is computed again after one that flagged nothing */
   nextCheck = 0
@@ -218,8 +228,37 @@ export class ScanDetector {
     return this.sources.size
   }
 
+  /** the current record's evidence (built on demand for a ScanContact), its raw text */
+  private curEv: Evidence | null = null
+  private curC: ScanContact | null = null
+  private text = ''
+
   /** Feeds one normalised record. `format` is the name of the format that read it. */
   observe(ev: NatEvent, format: string): void {
+    this.curEv = ev.evidence
+    this.curC = null
+    this.text = ev.evidence.text
+    this.record(ev, format)
+  }
+
+  /**
+   * Feeds one line read by a format's scan fast path (NatFormat.scanContact): the same as observe() of the
+   * NatEvent parse() gives for that line; the evidence object is built only when a detection keeps the line.
+   * `c` may be reused by the caller once this returns.
+   */
+  observeContact(c: ScanContact, format: string): void {
+    this.curEv = null
+    this.curC = c
+    this.text = c.text
+    this.record(c, format)
+  }
+
+  /** the current record's evidence (one object per record, also when asked twice) */
+  private evidenceNow(): Evidence {
+    return (this.curEv ??= this.curC!.evidence())
+  }
+
+  private record(ev: Rec, format: string): void {
     this.events++
     const t = ev.time
     if (t > this.watermark) {
@@ -232,7 +271,7 @@ export class ScanDetector {
     else if (ev.kind !== 'port-block') this.session(ev, format)
   }
 
-  private packet(ev: NatEvent, format: string): void {
+  private packet(ev: Rec, format: string): void {
     const src = ev.srcIp
     const dst = ev.dstIp
     if (!src || !dst) return
@@ -244,7 +283,7 @@ export class ScanDetector {
       // an inside host answering: a LAN server's reply to a client, or an inside server's reply to a remote contact
       if (this.reply(dst, src, ev.time)) return
       if ((inside(dst) || this.ourPublic.has(dst)) && looksLikeReply(proto, sport, dport)) return
-      this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format), ev)
+      this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     const ours = this.opts.isOurs
@@ -253,14 +292,14 @@ export class ScanDetector {
       if (looksLikeReply(proto, sport, dport)) return
       // ICMP towards our clients is mostly errors and echo replies from routers on the way: never an inbound sweep
       if (LOOKS_PORTLESS(proto)) return
-      this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+      this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     // neither side inside: a public host of ours, or the NAT'd side of a client's traffic
     if (ours) {
-      if (ours(src)) this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format), ev)
+      if (ours(src)) this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       else if (ours(dst) && !this.reply(dst, src, ev.time) && !looksLikeReply(proto, sport, dport))
-        this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+        this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     if (this.ourPublic.has(src)) return
@@ -270,10 +309,10 @@ export class ScanDetector {
       return
     }
     if (LOOKS_PORTLESS(proto)) return // ICMP errors / echo replies to our public address
-    this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format), ev)
+    this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
   }
 
-  private session(ev: NatEvent, format: string): void {
+  private session(ev: Rec, format: string): void {
     const init = ev.insideIp
     const resp = ev.destIp
     if (!init || !resp) return
@@ -282,7 +321,7 @@ export class ScanDetector {
       this.lastOutside = outside
       if (outside !== init && this.ourPublic.size < 4096 && !inside(outside)) this.ourPublic.add(outside)
     }
-    const outcome = sessionOutcome(ev, format)
+    const outcome = sessionOutcome(ev, format, this.text)
     if (inside(init)) {
       const ip = ev.insidePort
       const rp = ev.destPort
@@ -336,7 +375,7 @@ export class ScanDetector {
     outcome: number,
     byReply: boolean,
     syn: number,
-    ev: NatEvent,
+    ev: Rec,
   ): void {
     const want = this.opts.direction
     if (want !== undefined && want !== 'both' && want !== dir) return
@@ -370,8 +409,15 @@ export class ScanDetector {
     const key = dport === null ? (tag === 2 ? ICMP_KEY : tag * 65536) : tag * 65536 + dport
     s.protoMask |= 1 << tag
     if (syn === 2) s.withAck++
-    s.lastEv = ev.evidence
-    if (s.evidence.length < 3) s.evidence.push(ev.evidence)
+    if (s.evidence.length < 3) s.evidence.push(this.evidenceNow())
+    s.lastEv = this.curEv
+    if (this.curEv === null) {
+      const c = this.curC!
+      s.lastFile = c.file
+      s.lastLine = c.line
+      s.lastText = c.text
+      s.lastRole = c.role
+    }
 
     const hk = ipv4Key(dst)
     let v = s.hosts.get(hk, dst)
@@ -454,7 +500,7 @@ export class ScanDetector {
     } else s.uncommon++
     if (c & C_SIG && s.sigEvidence.size < 4) {
       const name = signatureOf(key)!.name
-      if (!s.sigEvidence.has(name)) s.sigEvidence.set(name, ev.evidence)
+      if (!s.sigEvidence.has(name)) s.sigEvidence.set(name, (s.lastEv = this.evidenceNow()))
     }
     const g = GROUP[key]!
     const gh = (s.groupHosts.get(g) ?? 0) + (newHost || !(c & C_MULTI) || !sameGroup(s.multi.get(dst), g, key) ? 1 : 0)
@@ -694,6 +740,8 @@ export class ScanDetector {
     for (let tag = 0; tag < 3; tag++) if (s.protoMask & (1 << tag)) protocols.push(tag === 2 ? 'other' : tagName(tag))
     const evidence = [...s.evidence]
     for (const e of s.sigEvidence.values()) if (!evidence.includes(e)) evidence.push(e)
+    // a fast-path line not kept above: its evidence object is built now (it cannot be among the others)
+    if (s.lastEv === null && s.lastLine > 0) s.lastEv = {file: s.lastFile, line: s.lastLine, text: s.lastText, role: s.lastRole}
     if (s.lastEv && !evidence.includes(s.lastEv)) evidence.push(s.lastEv)
     const sample = [...s.multi.entries()].sort((a, b) => b[1].ports.size - a[1].ports.size).map(([ip]) => ip)
     for (const [ip] of s.hosts.entries()) {
@@ -857,9 +905,8 @@ function looksLikeReply(proto: string | null, sport: number | null, dport: numbe
 }
 
 /** 1 = a SYN without ACK, 2 = a segment with ACK, 0 = not logged (formats that log TCP flags: iptables, pf). */
-function synOf(ev: NatEvent, format: string): number {
+function synOf(ev: Rec, format: string, text: string): number {
   if (ev.protocol !== 'tcp') return 0
-  const text = ev.evidence.text
   if (format === 'iptables') {
     const r = text.indexOf(' RES=0x')
     if (r < 0) return 0
@@ -884,10 +931,9 @@ const SRX_PAIRS = / (\d+)\((\d+)\) (\d+)\((\d+)\) \d+ /
 const FGT_RCVD = /\brcvdpkt=(\d+)/
 
 /** How a session record says its first contact ended: answered, unanswered, unknown, or pending (an opening). */
-function sessionOutcome(ev: NatEvent, format: string): number {
+function sessionOutcome(ev: Rec, format: string, text: string): number {
   const kind = ev.kind
   if (kind === 'session-start') return PENDING
-  const text = ev.evidence.text
   if (format === 'conntrack' || format === 'ulogd') {
     if (kind === 'mapping') return ev.replied === true ? ANSWERED : PENDING
     if (ev.replied === false) return UNANSWERED

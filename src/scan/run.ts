@@ -14,6 +14,7 @@ import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
 import {buildHoldings, type HoldingIndex} from '../lease/holdings.js'
 import {ScanDetector} from './detector.js'
+import {feeder, scanFormats, type ScanRecord} from './fastpath.js'
 import type {Explanation, PortRange, RawDetection, ScanKind, ScanOptions} from './types.js'
 
 export interface ScanRunOptions {
@@ -29,6 +30,8 @@ export interface ScanRunOptions {
   ourNetworks?: string[]
   natFormat?: string
   leaseFormat?: string
+  /** false: every line through the formats' full parsers (no scan fast path); for comparisons and tests */
+  fastPath?: boolean
   /** detector thresholds and windows */
   detector?: Omit<ScanOptions, 'sinceMs' | 'untilMs' | 'direction' | 'explainIp' | 'isOurs' | 'onAlert'>
 }
@@ -202,12 +205,12 @@ export async function runScan(opts: ScanRunOptions): Promise<ScanResult> {
   const anchor = dopts.untilMs ?? dopts.sinceMs
   const year: YearPolicy | undefined =
     anchor !== undefined ? {anchorMs: anchor, mode: 'nearest', anchorWhat: dopts.untilMs !== undefined ? '--until' : '--since'} : undefined
-  const nat = await readAll<NatEvent>(opts.natLogs, 'NAT log', natFormats, {
+  const nat = await readAll<ScanRecord>(opts.natLogs, 'NAT log', opts.fastPath === false ? natFormats : scanFormats(natFormats), {
     zone: opts.logTz,
     year,
     format: opts.natFormat,
     keepRecords: false,
-    onRecord: (ev, format) => det.observe(ev, format),
+    onRecord: feeder(det),
     onWarning: (w) => warnings.push(w),
   })
   const {detections, explanations, explainSeen} = det.finish()

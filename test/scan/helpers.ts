@@ -4,6 +4,8 @@ import {TimeContext} from '../../src/io/time.js'
 import type {NatEvent} from '../../src/model.js'
 import {natFormats} from '../../src/nat/registry.js'
 import {ScanDetector} from '../../src/scan/detector.js'
+import {feeder, scanFormats} from '../../src/scan/fastpath.js'
+import {expect} from 'vitest'
 import type {RawDetection, ScanOptions} from '../../src/scan/types.js'
 
 export function ctxFor(file = 'test.log'): ParseContext {
@@ -27,11 +29,33 @@ export function parse(format: string, lines: string[], file = 'test.log'): NatEv
   return out
 }
 
+/**
+ * The lines through the full parser into a detector — and again through the scan fast path (the format's
+ * scanContact where it has one, as `natrace scan` reads them): both must detect exactly the same.
+ */
 export function scan(format: string, lines: string[], opts: ScanOptions = {}): {detections: RawDetection[]; det: ScanDetector; explain: string[]} {
   const det = new ScanDetector(opts)
   for (const ev of parse(format, lines)) det.observe(ev, format)
   const r = det.finish()
+  const fast = scanFast(format, lines, opts)
+  expect(fast.detections).toEqual(r.detections)
+  expect(fast.explanations).toEqual(r.explanations)
+  expect([fast.det.events, fast.det.contacts, fast.det.replies]).toEqual([det.events, det.contacts, det.replies])
   return {detections: r.detections, det, explain: r.explanations.map((e) => `${e.verdict}: ${e.reason}`)}
+}
+
+/** The lines as `natrace scan` reads them: scanFormats (fast path, full parser for the rest) into a detector. */
+export function scanFast(format: string, lines: string[], opts: ScanOptions = {}, file = 'test.log') {
+  const f = scanFormats(natFormats).find((x) => x.name === format)!
+  const ctx = ctxFor(file)
+  const det = new ScanDetector(opts)
+  const feed = feeder(det)
+  lines.forEach((text, i) => {
+    const r = f.parse({no: i + 1, text}, ctx)
+    if (r === null) throw new Error(`${format} did not read line ${i + 1}: ${text}`)
+    for (const x of Array.isArray(r) ? r : [r]) feed(x, format)
+  })
+  return {...det.finish(), det}
 }
 
 export const T0 = Date.UTC(2024, 2, 5, 10, 0, 0)

@@ -27,6 +27,7 @@ import type {ParseContext} from '../../io/format.js'
 import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
+import type {ScanContact} from '../contact.js'
 import {applyTuples} from '../tuples.js'
 import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 
@@ -228,4 +229,231 @@ export const conntrack: NatFormat = {
     ev.replied = assured ? true : !unreplied
     return ev
   },
+  scanContact(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
+    return scanEvent(line, ctx, out)
+  },
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/** A canonical dotted quad in t[from, to) (what ipOf returns unchanged), else false. */
+function isQuad(t: string, from: number, to: number): boolean {
+  const n = to - from
+  if (n < 7 || n > 15) return false
+  let dots = 0
+  let val = 0
+  let digits = 0
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0) return false
+      dots++
+      val = 0
+      digits = 0
+    } else {
+      const d = c - 48
+      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return false
+      val = val * 10 + d
+      digits++
+      if (val > 255) return false
+    }
+  }
+  return dots === 3 && digits > 0
+}
+
+/** port() on t[from, to): 1-5 digits up to 65535, else -1 (also for an absent value: from < 0) */
+function portAt(t: string, from: number, to: number): number {
+  const n = to - from
+  if (from < 0 || n < 1 || n > 5) return -1
+  let v = 0
+  for (let i = from; i < to; i++) {
+    const d = t.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v <= 65535 ? v : -1
+}
+
+/** the event tag right after the stamp: 0 NEW, 1 UPDATE, 2 DESTROY, -1 none */
+function eventAt(t: string, i: number): number {
+  if (t.startsWith('[NEW]', i)) return 0
+  if (t.startsWith('[DESTROY]', i)) return 2
+  if (t.startsWith('[UPDATE]', i)) return 1
+  return -1
+}
+
+const TAG_LEN = [5, 8, 9]
+const ROLE = ['conntrack NEW', 'conntrack UPDATE', 'conntrack DESTROY']
+
+/**
+ * The scan fast path for `conntrack -E -o timestamp` events, "[sec.usec]\t[NEW|UPDATE|DESTROY] proto num …
+ * src= dst= sport= dport= … src= dst= sport= dport= …", IPv4 in canonical form, no [start=]/[stop=] stamps:
+ * the NatEvent fields parse() would give (same tuple rules, same DESTROY start from delta-time). null for
+ * anything else (syslog-wrapped or conntrackd lines, table lines, IPv6, odd characters, lines parse() would
+ * report as malformed); nothing in ctx is touched.
+ */
+function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
+  const t = line.text
+  const n = t.length
+  if (n > MAX_LINE) return null
+  let i = 0
+  while (i < n && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++
+  // "[1371581614.123456]" / "[1338987414.52626 ]" (epochStamp)
+  if (t.charCodeAt(i) !== 91) return null
+  const close = t.indexOf(']', i)
+  if (close < 0 || close - i > 32) return null
+  let j = i + 1
+  while (t.charCodeAt(j) === 32) j++
+  const s0 = j
+  let sec = 0
+  while (isDigit(t.charCodeAt(j))) sec = sec * 10 + t.charCodeAt(j++) - 48
+  if (j - s0 < 9 || j - s0 > 11) return null
+  let us = 0
+  if (t.charCodeAt(j) === 46) {
+    const u0 = ++j
+    while (isDigit(t.charCodeAt(j))) us = us * 10 + t.charCodeAt(j++) - 48
+    if (j - u0 < 1 || j - u0 > 6) return null
+  }
+  while (t.charCodeAt(j) === 32) j++
+  if (j !== close) return null
+  const stamp = sec * 1000 + Math.floor(us / 1000)
+  // the event tag
+  i = close + 1
+  while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++
+  const ek = eventAt(t, i)
+  if (ek < 0) return null
+  i += TAG_LEN[ek]!
+  while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++
+  // PROTO: name (no "ipv4 2" prefix here: parse() reads it), whitespace, 1-3 digits, one whitespace
+  const name0 = i
+  let c = t.charCodeAt(i)
+  if (!(c >= 97 && c <= 122)) return null
+  if (c === 105 && t.startsWith('ipv', i)) return null
+  while (((c = t.charCodeAt(i)) >= 97 && c <= 122) || isDigit(c) || c === 45) i++
+  const name1 = i
+  if (!(c === 32 || c === 9)) return null
+  while ((c = t.charCodeAt(i)) === 32 || c === 9) i++
+  const num0 = i
+  let num = 0
+  while (isDigit((c = t.charCodeAt(i)))) num = num * 10 + t.charCodeAt(i++) - 48
+  if (i === num0 || i - num0 > 3 || !(c === 32 || c === 9)) return null
+  // "[start=ctime]" (nf_conntrack_timestamp): parse() reads it in the file's zone
+  if (t.indexOf('[start=', name0) >= 0) return null
+  const named = PROTO_NUMBERS[num]
+  const protoName = named === undefined ? t.slice(name0, name1) : ''
+  const protocol = named ?? (protoName === 'unknown' ? null : protoName)
+  const ported = protocol === 'tcp' || protocol === 'udp' || protocol === 'udplite' || protocol === 'sctp' || protocol === 'dccp'
+  // tokens (split on runs of spaces/tabs); value bounds of the original and reply tuples
+  let oSrc = -1, oSrcE = -1, oDst = -1, oDstE = -1, oSp = -1, oSpE = -1, oDp = -1, oDpE = -1
+  let rSrc = -1, rSrcE = -1, rDst = -1, rDstE = -1, rSp = -1, rSpE = -1, rDp = -1, rDpE = -1
+  let cur = 0 // 0 none, 1 original, 2 reply
+  let unreplied = false
+  let assured = false
+  let delta0 = -1
+  let delta1 = -1
+  while (i < n) {
+    c = t.charCodeAt(i)
+    if (c === 32 || c === 9) {
+      i++
+      continue
+    }
+    const a = i
+    let eq = -1
+    for (; i < n; i++) {
+      c = t.charCodeAt(i)
+      if (c === 32 || c === 9) break
+      if (c < 32 || c > 126) return null // other whitespace / non-ASCII: parse() decides
+      if (c === 61 && eq < 0) eq = i
+    }
+    const len = i - a
+    if (eq < 0) {
+      if (t.charCodeAt(a) === 91) {
+        if (len === 11 && t.startsWith('[UNREPLIED]', a)) unreplied = true
+        else if (len === 9 && t.startsWith('[ASSURED]', a)) assured = true
+      }
+      continue
+    }
+    const kl = eq - a
+    const v = eq + 1
+    const c0 = t.charCodeAt(a)
+    if (kl === 3 && c0 === 115 && t.charCodeAt(a + 1) === 114 && t.charCodeAt(a + 2) === 99) {
+      // src=
+      if (cur === 0) {
+        cur = 1
+        oSrc = v
+        oSrcE = i
+      } else if (cur === 1) {
+        cur = 2
+        rSrc = v
+        rSrcE = i
+      } else break
+    } else if (cur !== 0 && kl === 3 && c0 === 100 && t.charCodeAt(a + 1) === 115 && t.charCodeAt(a + 2) === 116) {
+      if (cur === 1) {
+        if (oDst < 0) (oDst = v), (oDstE = i)
+      } else if (rDst < 0) (rDst = v), (rDstE = i)
+    } else if (cur !== 0 && kl === 5 && c0 === 115 && t.startsWith('sport', a)) {
+      if (cur === 1) {
+        if (oSp < 0) (oSp = v), (oSpE = i)
+      } else if (rSp < 0) (rSp = v), (rSpE = i)
+    } else if (cur !== 0 && kl === 5 && c0 === 100 && t.startsWith('dport', a)) {
+      if (cur === 1) {
+        if (oDp < 0) (oDp = v), (oDpE = i)
+      } else if (rDp < 0) (rDp = v), (rDpE = i)
+    } else if (kl === 10 && c0 === 100 && t.startsWith('delta-time', a)) {
+      delta0 = v
+      delta1 = i
+    }
+  }
+  if (oDst < 0 || rDst < 0 || !isQuad(t, oSrc, oSrcE) || !isQuad(t, oDst, oDstE) || !isQuad(t, rSrc, rSrcE) || !isQuad(t, rDst, rDstE)) return null
+  let osp: number | null = null
+  let odp: number | null = null
+  let rsp: number | null = null
+  let rdp: number | null = null
+  if (ported) {
+    osp = portAt(t, oSp, oSpE)
+    odp = portAt(t, oDp, oDpE)
+    rsp = portAt(t, rSp, rSpE)
+    rdp = portAt(t, rDp, rDpE)
+    if (osp < 0 || odp < 0 || rsp < 0 || rdp < 0) return null
+  }
+  const os = t.slice(oSrc, oSrcE)
+  const od = t.slice(oDst, oDstE)
+  const rs = t.slice(rSrc, rSrcE)
+  const rd = t.slice(rDst, rDstE)
+  let time = stamp
+  if (ek === 2 && delta0 >= 0) {
+    const delta = Number(t.slice(delta0, delta1))
+    if (Number.isFinite(delta) && delta >= 0) time = stamp - delta * 1000
+  }
+  out.kind = ek === 0 ? 'session-start' : ek === 2 ? 'session-end' : 'mapping'
+  out.time = time
+  out.protocol = protocol
+  // applyTuples (../tuples.ts): a destination NAT alone reads the other way round
+  const snat = rd !== os || rdp !== osp
+  const dnat = rs !== od || rsp !== odp
+  if (dnat && !snat) {
+    out.insideIp = rs
+    out.insidePort = rsp
+    out.outsideIp = od
+    out.outsidePort = odp
+    out.destIp = os
+    out.destPort = osp
+  } else {
+    out.insideIp = os
+    out.insidePort = osp
+    out.outsideIp = rd
+    out.outsidePort = rdp
+    out.destIp = od
+    out.destPort = odp
+  }
+  out.srcIp = null
+  out.srcPort = null
+  out.dstIp = null
+  out.dstPort = null
+  out.replied = assured ? true : !unreplied
+  out.file = ctx.file.display
+  out.line = line.no
+  out.text = t
+  out.role = ROLE[ek]!
+  return out
 }

@@ -19,6 +19,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
+import {scanStamp, type ScanContact} from '../contact.js'
 import {detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const MARK = 'ipfw: '
@@ -27,9 +28,16 @@ const BODY =
 const REPEAT = /(?:^|\s)(?:last )?message repeated (\d+) times?\s*$/
 const SNG_REPEAT = /Last message '[^]*' repeated \d+ times?/
 
+/**
+ * The last packet line read (for syslog's "last message repeated N times"): `no` is the line the repeat must
+ * follow, `origNo`/`origText` the packet line itself. `ev` is its event; the scan fast path leaves it out and
+ * a repeat line rebuilds it from the text.
+ */
 interface Last {
   no: number
-  ev: NatEvent
+  ev: NatEvent | undefined
+  origNo: number
+  origText: string
 }
 
 /** "[2001:db8::1]:80", "[2001:db8::1]", "192.0.2.1:80", "192.0.2.1" → ip + port (null when absent). */
@@ -145,16 +153,15 @@ export const ipfw: NatFormat = {
       if (!(sng >= 0 ? SNG_REPEAT.test(t) : REPEAT.test(t))) return null
       const head = syslogStamp(t, ctx)
       if (!head) return null
-      const ev: NatEvent = {...last.ev, time: head.time.ms, evidence: evidence(line, ctx, `${last.ev.evidence.role} (syslog repeat of line ${last.ev.evidence.line})`)}
+      const orig = last.ev ?? packetOf({no: last.origNo, text: last.origText}, ctx)
+      if (!orig) return null
+      const ev: NatEvent = {...orig, time: head.time.ms, evidence: evidence(line, ctx, `${orig.evidence.role} (syslog repeat of line ${orig.evidence.line})`)}
       if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
       else delete ev.timeAlt
-      ctx.state.ipfwLast = {no: line.no, ev: last.ev} satisfies Last
+      ctx.state.ipfwLast = {no: line.no, ev: orig, origNo: last.origNo, origText: last.origText} satisfies Last
       return ev
     }
-    let body = t.slice(k + MARK.length)
-    // rsyslog: "message repeated 3 times: [ ipfw: ...]"
-    if (body.endsWith(']') && t.lastIndexOf('repeated', k) >= 0) body = body.slice(0, -1)
-    const ev = parseBody(body)
+    const ev = packetOf(line, ctx)
     if (ev === null) return null
     if (ev === undefined) {
       ctx.malformed(line, 'ipfw line without readable "PROTO SRC DST in|out via IF"')
@@ -167,8 +174,203 @@ export const ipfw: NatFormat = {
     }
     ev.time = head.time.ms
     if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
-    ev.evidence = evidence(line, ctx, ev.insideIp === null ? 'packet' : ev.insideIp === ev.srcIp && ev.insidePort === ev.srcPort ? 'outbound packet' : 'reply packet')
-    ctx.state.ipfwLast = {no: line.no, ev} satisfies Last
+    ctx.state.ipfwLast = {no: line.no, ev, origNo: line.no, origText: t} satisfies Last
     return ev
   },
+  scanContact(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
+    return scanPacket(line, ctx, out)
+  },
+}
+
+/** The packet event of an ipfw line without its time (parseBody + evidence), null / undefined as parseBody. */
+function packetOf(line: Line, ctx: ParseContext): NatEvent | null | undefined {
+  const t = line.text
+  const k = t.indexOf(MARK)
+  let body = t.slice(k + MARK.length)
+  // rsyslog: "message repeated 3 times: [ ipfw: ...]"
+  if (body.endsWith(']') && t.lastIndexOf('repeated', k) >= 0) body = body.slice(0, -1)
+  const ev = parseBody(body)
+  if (ev) ev.evidence = evidence(line, ctx, ev.insideIp === null ? 'packet' : ev.insideIp === ev.srcIp && ev.insidePort === ev.srcPort ? 'outbound packet' : 'reply packet')
+  return ev
+}
+
+const sp = (c: number) => c === 32 || c === 9
+
+/**
+ * A canonical dotted quad (what ipOf returns unchanged) in t[from, to): its first two octets packed as
+ * a * 256 + b, or -1 (anything else: leading zeros, IPv6, out of range — the full parser decides).
+ */
+function quad(t: string, from: number, to: number): number {
+  const n = to - from
+  if (n < 7 || n > 15) return -1
+  let dots = 0
+  let val = 0
+  let digits = 0
+  let ab = 0
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0) return -1
+      if (dots < 2) ab = ab * 256 + val
+      dots++
+      val = 0
+      digits = 0
+    } else {
+      const d = c - 48
+      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return -1
+      val = val * 10 + d
+      digits++
+      if (val > 255) return -1
+    }
+  }
+  return dots === 3 && digits > 0 ? ab : -1
+}
+
+/** isInsideAddress of a dotted quad from its first two octets (a * 256 + b; see src/io/net.ts). */
+function insideAB(ab: number): boolean {
+  const a = ab >> 8
+  const b = ab & 255
+  return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
+}
+
+/** port() on t[from, to): 1-5 digits up to 65535, else -1 */
+function portAt(t: string, from: number, to: number): number {
+  const n = to - from
+  if (n < 1 || n > 5) return -1
+  let v = 0
+  for (let i = from; i < to; i++) {
+    const d = t.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v <= 65535 ? v : -1
+}
+
+/**
+ * The scan fast path: "…ipfw: RULE ACTION (TCP|UDP|ICMP[:t.c]) A.B.C.D[:port] A.B.C.D[:port] in|out via IF" read
+ * from its end (the BODY pattern can only place PROTO three tokens before "in|out"), with IPv4 addresses
+ * in canonical form; null for anything else (IPv6, fragments, other protocols, repeats, rsyslog brackets,
+ * other daemons' lines), before any state was touched.
+ */
+function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
+  const t = line.text
+  const n = t.length
+  if (n > MAX_LINE) return null
+  const k = t.indexOf(MARK)
+  if (k < 0 || t.lastIndexOf("Last message '", k) >= 0) return null
+  // RULE: -?\d+ then one space
+  let i = k + MARK.length
+  if (t.charCodeAt(i) === 45) i++
+  const r0 = i
+  while (i < n && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++
+  if (i === r0 || t.charCodeAt(i) !== 32) return null
+  const actionFrom = i + 1
+  // IF: the last token, printable ASCII; the line ends there (no trailing space, no "(frag …)", no "]")
+  let j = n - 1
+  for (; j > actionFrom; j--) {
+    const c = t.charCodeAt(j)
+    if (c === 32) break
+    if (c <= 32 || c > 126) return null
+  }
+  if (j === n - 1 || t.charCodeAt(n - 1) === 93 || t.charCodeAt(n - 1) === 41) return null
+  // " in via " / " out via "
+  if (t.charCodeAt(j - 1) !== 97 || t.charCodeAt(j - 2) !== 105 || t.charCodeAt(j - 3) !== 118 || t.charCodeAt(j - 4) !== 32) return null
+  let d = j - 4 // the space before in|out
+  if (t.charCodeAt(d - 1) === 110 && t.charCodeAt(d - 2) === 105 && t.charCodeAt(d - 3) === 32) d -= 3
+  else if (t.charCodeAt(d - 1) === 116 && t.charCodeAt(d - 2) === 117 && t.charCodeAt(d - 3) === 111 && t.charCodeAt(d - 4) === 32) d -= 4
+  else return null
+  // DST, SRC, PROTO: tokens of printable ASCII separated by single spaces
+  const dstTo = d
+  let dstFrom = d - 1
+  while (dstFrom > actionFrom && t.charCodeAt(dstFrom) !== 32) dstFrom--
+  const srcTo = dstFrom
+  let srcFrom = srcTo - 1
+  while (srcFrom > actionFrom && t.charCodeAt(srcFrom) !== 32) srcFrom--
+  const protoTo = srcFrom
+  let protoFrom = protoTo - 1
+  while (protoFrom > actionFrom && t.charCodeAt(protoFrom) !== 32) protoFrom--
+  // ACTION (.+?): at least one character between RULE and PROTO; no line breaks or other odd characters
+  if (protoFrom <= actionFrom || t.charCodeAt(protoFrom) !== 32) return null
+  for (let x = actionFrom; x < protoFrom; x++) {
+    const c = t.charCodeAt(x)
+    if ((c < 32 && c !== 9) || c > 126) return null
+  }
+  const p0 = t.charCodeAt(protoFrom + 1)
+  const plen = protoTo - protoFrom - 1
+  let protocol: string
+  let ported: boolean
+  if (plen === 3 && p0 === 84 && t.startsWith('TCP', protoFrom + 1)) {
+    protocol = 'tcp'
+    ported = true
+  } else if (plen === 3 && p0 === 85 && t.startsWith('UDP', protoFrom + 1)) {
+    protocol = 'udp'
+    ported = true
+  } else if (p0 === 73 && t.startsWith('ICMP', protoFrom + 1) && (plen === 4 || icmpType(t, protoFrom + 5, protoTo))) {
+    protocol = 'icmp'
+    ported = false
+  } else return null
+  // SRC / DST: A.B.C.D:port (TCP/UDP with ports) or A.B.C.D (ICMP, TCP/UDP fragments without ports)
+  const sc = t.indexOf(':', srcFrom + 1)
+  const withPorts = ported && sc >= 0 && sc < srcTo
+  let sIpTo = srcTo
+  let dIpTo = dstTo
+  let sPort = -1
+  let dPort = -1
+  if (withPorts) {
+    sIpTo = sc
+    const dc = t.indexOf(':', dstFrom + 1)
+    if (dc < 0 || dc >= dstTo) return null
+    dIpTo = dc
+    sPort = portAt(t, sc + 1, srcTo)
+    dPort = portAt(t, dc + 1, dstTo)
+    if (sPort < 0 || dPort < 0) return null
+  }
+  const sab = quad(t, srcFrom + 1, sIpTo)
+  const dab = quad(t, dstFrom + 1, dIpTo)
+  if (sab < 0 || dab < 0) return null
+  const time = scanStamp(t, ctx)
+  if (time === undefined) return null
+  const srcIp = t.slice(srcFrom + 1, sIpTo)
+  const dstIp = t.slice(dstFrom + 1, dIpTo)
+  const srcPort = withPorts ? sPort : null
+  const dstPort = withPorts ? dPort : null
+  const o = insideAB(sab) ? 1 : insideAB(dab) ? 2 : 0
+  out.kind = 'packet'
+  out.time = time
+  out.protocol = protocol
+  out.srcIp = srcIp
+  out.srcPort = srcPort
+  out.dstIp = dstIp
+  out.dstPort = dstPort
+  out.insideIp = o === 1 ? srcIp : o === 2 ? dstIp : null
+  out.insidePort = o === 1 ? srcPort : o === 2 ? dstPort : null
+  out.destIp = o === 1 ? dstIp : o === 2 ? srcIp : null
+  out.destPort = o === 1 ? dstPort : o === 2 ? srcPort : null
+  out.outsideIp = null
+  out.outsidePort = null
+  out.replied = null
+  out.file = ctx.file.display
+  out.line = line.no
+  out.text = t
+  out.role = o === 0 ? 'packet' : o === 1 ? 'outbound packet' : 'reply packet'
+  const last = ctx.state.ipfwLast as Last | undefined
+  if (last) {
+    last.no = line.no
+    last.ev = undefined
+    last.origNo = line.no
+    last.origText = t
+  } else ctx.state.ipfwLast = {no: line.no, ev: undefined, origNo: line.no, origText: t} satisfies Last
+  return out
+}
+
+/** ":\d+\.\d+" in t[from, to) (ICMP:type.code) */
+function icmpType(t: string, from: number, to: number): boolean {
+  if (t.charCodeAt(from) !== 58) return false
+  let i = from + 1
+  const a = i
+  while (i < to && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++
+  if (i === a || t.charCodeAt(i) !== 46) return false
+  const b = ++i
+  while (i < to && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++
+  return i > b && i === to
 }

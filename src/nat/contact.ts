@@ -1,0 +1,155 @@
+/**
+ * The scan fast path: what `natrace scan`'s detector reads of one NAT / firewall line, filled in place by a
+ * format's optional `scanContact` (see NatFormat in registry.ts) without building a NatEvent or an Evidence
+ * object per line. The fields hold exactly what the format's full parser would put in the NatEvent of that
+ * line (property-tested in test/nat/scan-contact.test.ts); the evidence is built only for the few lines a
+ * detection keeps.
+ */
+import type {ParseContext} from '../io/format.js'
+import type {Evidence, NatKind} from '../model.js'
+import {syslogStamp} from './syslog.js'
+
+export class ScanContact {
+  kind: NatKind = 'packet'
+  /** the NatEvent's `time` (ms UTC) */
+  time = 0
+  protocol: string | null = null
+  insideIp: string | null = null
+  insidePort: number | null = null
+  outsideIp: string | null = null
+  outsidePort: number | null = null
+  destIp: string | null = null
+  destPort: number | null = null
+  /** one-sided packet lines: the packet's own addresses (null for session records) */
+  srcIp: string | null = null
+  srcPort: number | null = null
+  dstIp: string | null = null
+  dstPort: number | null = null
+  /** session records: whether the peer answered (conntrack [UNREPLIED] / [ASSURED]); null when not said */
+  replied: boolean | null = null
+  /** the evidence the full parser gives this line: file (display name), line number, raw text, role */
+  file = ''
+  line = 0
+  text = ''
+  role = ''
+
+  /** The line's Evidence, as the full parser writes it (a new object per call). */
+  evidence(): Evidence {
+    return {file: this.file, line: this.line, text: this.text, role: this.role}
+  }
+}
+
+/** the last stamp read through scanStamp in a file (ctx.state.scanStamp) */
+interface StampCache {
+  text: string
+  ms: number
+  /** ctx.state.wallMinute when the stamp was read (zone-less stamps); STATED for stamps with their own offset */
+  wall: unknown
+  offText: string
+  offMin: number
+}
+
+const STATED = {}
+
+/**
+ * The instant of the syslog stamp at the start of `t`: exactly syslogStamp(t, ctx)?.time.ms, with the same
+ * effects on the file's clock (a wall time in a repeated DST hour is resolved by the same ordering rule; the
+ * alternative instant is not kept: the detector does not read it). undefined when syslogStamp finds no stamp
+ * (then nothing changed: the caller may hand the line to the full parser).
+ *
+ * RFC 3339 stamps with an offset ("2024-03-05T08:00:00.123+01:00") are read by hand (a pure function of the
+ * text); any other stamp goes through syslogStamp, and a line that starts with the same stamp as the previous
+ * one reuses its instant while the file's one-minute wall-clock cache (ctx.state.wallMinute) is unchanged —
+ * exactly the case in which syslogStamp would answer from that cache without touching the clock.
+ */
+export function scanStamp(t: string, ctx: ParseContext): number | undefined {
+  let cache = ctx.state.scanStamp as StampCache | undefined
+  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, offText: '', offMin: 0}
+  const iso = isoWithOffset(t, cache)
+  if (iso !== undefined) return iso
+  const n = cache.text.length
+  if (
+    n > 0 &&
+    t.charCodeAt(n) === 32 &&
+    !isDigit(t.charCodeAt(n + 1)) && // "Mar  5 08:00:00 2024 host": a year after the time belongs to the stamp
+    (cache.wall === STATED || cache.wall === ctx.state.wallMinute) &&
+    t.startsWith(cache.text)
+  )
+    return cache.ms
+  const head = syslogStamp(t, ctx)
+  if (!head || head.time.alt !== undefined || head.time.gap) {
+    cache.text = ''
+    return head?.time.ms
+  }
+  cache.text = t.slice(0, head.rest - 1)
+  cache.ms = head.time.ms
+  cache.wall = head.stated ? STATED : ctx.state.wallMinute
+  return head.time.ms
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+function digits(t: string, i: number, n: number): number {
+  let v = 0
+  for (let k = i; k < i + n; k++) {
+    const d = t.charCodeAt(k) - 48
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v
+}
+
+/**
+ * "YYYY-MM-DD[T ]hh:mm:ss[.frac](Z|±hh[[:]mm])" at the very start of t, followed by a space or the end: its
+ * instant as syslogStamp computes it; undefined for anything else (no offset, <PRI>, odd layouts).
+ */
+function isoWithOffset(t: string, cache: StampCache): number | undefined {
+  const year = digits(t, 0, 4)
+  if (year < 0 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined
+  const sep = t.charCodeAt(10)
+  if (sep !== 84 && sep !== 32) return undefined
+  const month = digits(t, 5, 2)
+  const day = digits(t, 8, 2)
+  const hour = digits(t, 11, 2)
+  const minute = digits(t, 14, 2)
+  const second = digits(t, 17, 2)
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined
+  let i = 19
+  let ms = 0
+  let c = t.charCodeAt(i)
+  if (c === 46 || c === 44) {
+    const from = ++i
+    while (isDigit(t.charCodeAt(i))) i++
+    const nd = i - from
+    if (nd < 1 || nd > 9) return undefined
+    // the first three digits, zero-padded: integer milliseconds (syslog.ts fracMs)
+    ms = digits(t, from, Math.min(3, nd)) * (nd === 1 ? 100 : nd === 2 ? 10 : 1)
+    c = t.charCodeAt(i)
+  }
+  let off: number
+  const at = i
+  if (c === 90 /* Z */) {
+    off = 0
+    i++
+  } else if (c === 43 || c === 45) {
+    if (digits(t, i + 1, 2) < 0) return undefined
+    i += 3
+    if (t.charCodeAt(i) === 58) {
+      if (digits(t, i + 1, 2) < 0) return undefined
+      i += 3
+    } else if (digits(t, i, 2) >= 0) i += 2
+    const n = i - at
+    if (n === cache.offText.length && t.startsWith(cache.offText, at)) off = cache.offMin
+    else {
+      const h = digits(t, at + 1, 2)
+      const min = n > 3 ? digits(t, i - 2, 2) : 0
+      if (h > 14 || min > 59) return undefined
+      off = (c === 45 ? -1 : 1) * (h * 60 + min)
+      cache.offText = t.slice(at, i)
+      cache.offMin = off
+    }
+  } else return undefined
+  const after = t.charCodeAt(i)
+  if (!(after === 32 || i === t.length)) return undefined
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - off * 60_000
+}

@@ -1,0 +1,56 @@
+/**
+ * Reads the same lines through a format's full parser and through the scan fast path (scanFormats: the
+ * format's scanContact, the parser for the lines it leaves), and gives both as the detector sees them.
+ */
+import type {ParseContext} from '../../src/io/format.js'
+import type {NatEvent} from '../../src/model.js'
+import {ScanContact} from '../../src/nat/contact.js'
+import type {NatFormat} from '../../src/nat/registry.js'
+import {scanFormats} from '../../src/scan/fastpath.js'
+
+/** every field the detector (and the evidence of a detection) reads of a record */
+export function detectorView(r: NatEvent | ScanContact) {
+  return {
+    kind: r.kind,
+    time: r.time,
+    protocol: r.protocol,
+    insideIp: r.insideIp,
+    insidePort: r.insidePort,
+    outsideIp: r.outsideIp,
+    outsidePort: r.outsidePort,
+    destIp: r.destIp,
+    destPort: r.destPort,
+    srcIp: r.srcIp ?? null,
+    srcPort: r.srcPort ?? null,
+    dstIp: r.dstIp ?? null,
+    dstPort: r.dstPort ?? null,
+    replied: r.replied ?? null,
+    evidence: r instanceof ScanContact ? r.evidence() : {file: r.evidence.file, line: r.evidence.line, text: r.evidence.text, role: r.evidence.role},
+  }
+}
+
+export type View = ReturnType<typeof detectorView>
+
+export interface BothResult {
+  full: (View[] | null)[]
+  fast: (View[] | null)[]
+  /** lines the fast path read itself (without the full parser) */
+  fastLines: number[]
+}
+
+/** Each line through `format.parse` on ctx `a` and through the scan fast path on ctx `b`, in order. */
+export function readBoth(format: NatFormat, lines: string[], a: ParseContext, b: ParseContext): BothResult {
+  const wrapped = scanFormats([format])[0]!
+  const full: (View[] | null)[] = []
+  const fast: (View[] | null)[] = []
+  const fastLines: number[] = []
+  const view = (r: NatEvent | NatEvent[] | ScanContact | null) => (r === null ? null : Array.isArray(r) ? r.map(detectorView) : [detectorView(r)])
+  lines.forEach((text, i) => {
+    const line = {no: i + 1, text}
+    full.push(view(format.parse(line, a)))
+    const r = wrapped.parse(line, b)
+    if (r instanceof ScanContact) fastLines.push(i + 1)
+    fast.push(view(r as NatEvent | NatEvent[] | ScanContact | null))
+  })
+  return {full, fast, fastLines}
+}
