@@ -25,6 +25,15 @@ export class ScanContact {
   srcPort: number | null = null
   dstIp: string | null = null
   dstPort: number | null = null
+  /**
+   * quadKey (src/scan/hosts.ts) of srcIp, dstIp, insideIp, outsideIp, destIp: the address as an int32 when it is a
+   * canonical dotted quad, 0 when not (or absent); the detector then keys its tables by the string
+   */
+  srcKey = 0
+  dstKey = 0
+  insideKey = 0
+  outsideKey = 0
+  destKey = 0
   /** session records: whether the peer answered (conntrack [UNREPLIED] / [ASSURED]); null when not said */
   replied: boolean | null = null
   /** the evidence the full parser gives this line: file (display name), line number, raw text, role */
@@ -47,6 +56,9 @@ interface StampCache {
   wall: unknown
   offText: string
   offMin: number
+  /** Date.UTC of the last RFC 3339 day read (year * 10000 + month * 100 + day) */
+  dayKey: number
+  dayMs: number
 }
 
 const STATED = {}
@@ -64,7 +76,7 @@ const STATED = {}
  */
 export function scanStamp(t: string, ctx: ParseContext): number | undefined {
   let cache = ctx.state.scanStamp as StampCache | undefined
-  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, offText: '', offMin: 0}
+  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, offText: '', offMin: 0, dayKey: -1, dayMs: 0}
   const iso = isoWithOffset(t, cache)
   if (iso !== undefined) return iso
   const n = cache.text.length
@@ -151,5 +163,12 @@ function isoWithOffset(t: string, cache: StampCache): number | undefined {
   } else return undefined
   const after = t.charCodeAt(i)
   if (!(after === 32 || i === t.length)) return undefined
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - off * 60_000
+  // Date.UTC(year, month - 1, day, hour, minute, second, ms): linear in everything below the day (second 60 and
+  // day 31 of a short month roll over the same way); the day's start is cached (years below 100 mean 19xx there)
+  const dayKey = year * 10000 + month * 100 + day
+  if (dayKey !== cache.dayKey) {
+    cache.dayKey = dayKey
+    cache.dayMs = Date.UTC(year, month - 1, day)
+  }
+  return cache.dayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms - off * 60_000
 }

@@ -33,7 +33,7 @@ import {
   signatureOf,
   tagName,
 } from './signatures.js'
-import {HostTable, ipv4Key} from './hosts.js'
+import {HostTable, IntTable, ipv4Key, quadKey} from './hosts.js'
 import {trwSteps, type TrwSteps} from './trw.js'
 import type {Explanation, PortRange, RawDetection, ScanDirection, ScanKind, ScanOptions, ScanThresholds} from './types.js'
 
@@ -88,7 +88,8 @@ const outcomeOf = (v: number) => (v & H_OUTCOME) >> H_OUT_SHIFT
 
 /** What the detector reads of a record: a NatEvent, or the scan fast path's ScanContact (no evidence object). */
 type Rec = Pick<NatEvent, 'kind' | 'time' | 'protocol' | 'insideIp' | 'insidePort' | 'outsideIp' | 'outsidePort' | 'destIp' | 'destPort'> &
-  Pick<NatEvent, 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'replied'>
+  Pick<NatEvent, 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'replied'> &
+  Partial<Pick<ScanContact, 'srcKey' | 'dstKey' | 'insideKey' | 'outsideKey' | 'destKey'>>
 
 interface MultiPort {
   ports: Set<number>
@@ -151,8 +152,10 @@ class Source {
   /** pairs count at which the full verdict is computed again after one that flagged nothing */
   nextCheck = 0
   lastDst = ''
+  lastDstKey = 0
   /** the peer whose reply was seen last (its next packets skip the host lookup) */
   lastReplyFrom = ''
+  lastReplyKey = 0
   lastDport = -2
   lastSport = -2
   lastTime = -1
@@ -160,6 +163,8 @@ class Source {
 
   constructor(
     readonly ip: string,
+    /** quadKey(ip): the key in ScanDetector.byKey, 0 when the address is no canonical IPv4 */
+    readonly key: number,
     readonly dir: ScanDirection,
     t: number,
   ) {
@@ -180,7 +185,9 @@ const LOOKS_PORTLESS = (proto: string | null) => proto !== 'tcp' && proto !== 'u
 export class ScanDetector {
   readonly t: ScanThresholds
   readonly steps: TrwSteps
+  /** open windows by source address, in creation order; IPv4 sources also by quadKey (the hot-path lookup) */
   private sources = new Map<string, Source>()
+  private byKey = new IntTable<Source>()
   /** first contacts waiting for their outcome, in time order: source, host, time, packed host (parallel arrays) */
   private pSrc: Source[] = []
   private pDst: string[] = []
@@ -191,6 +198,7 @@ export class ScanDetector {
   private ourPublic = new Set<string>()
   private repliesSeen = false
   private lastOutside = ''
+  private lastOutsideKey = 0
   private watermark = -Infinity
   private nextSweep = -Infinity
   private done: RawDetection[] = []
@@ -275,31 +283,33 @@ export class ScanDetector {
     const src = ev.srcIp
     const dst = ev.dstIp
     if (!src || !dst) return
+    const sk = ev.srcKey ?? quadKey(src)
+    const dk = ev.dstKey ?? quadKey(dst)
     const ins = ev.insideIp
     const proto = ev.protocol
     const sport = ev.srcPort ?? null
     const dport = ev.dstPort ?? null
     if (ins !== null && ins === src) {
       // an inside host answering: a LAN server's reply to a client, or an inside server's reply to a remote contact
-      if (this.reply(dst, src, ev.time)) return
-      if ((inside(dst) || this.ourPublic.has(dst)) && looksLikeReply(proto, sport, dport)) return
-      this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
+      if (this.reply(dst, dk, src, sk, ev.time)) return
+      if (looksLikeReply(proto, sport, dport) && (insideK(dk, dst) || this.ourPublic.has(dst))) return
+      this.contact(src, sk, sport, dst, dk, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     const ours = this.opts.isOurs
     if (ins !== null && ins === dst) {
-      if (this.reply(dst, src, ev.time)) return
+      if (this.reply(dst, dk, src, sk, ev.time)) return
       if (looksLikeReply(proto, sport, dport)) return
       // ICMP towards our clients is mostly errors and echo replies from routers on the way: never an inbound sweep
       if (LOOKS_PORTLESS(proto)) return
-      this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
+      this.contact(src, sk, sport, dst, dk, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     // neither side inside: a public host of ours, or the NAT'd side of a client's traffic
     if (ours) {
-      if (ours(src)) this.contact(src, sport, dst, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
-      else if (ours(dst) && !this.reply(dst, src, ev.time) && !looksLikeReply(proto, sport, dport))
-        this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
+      if (ours(src)) this.contact(src, sk, sport, dst, dk, dport, proto, 'out', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
+      else if (ours(dst) && !this.reply(dst, dk, src, sk, ev.time) && !looksLikeReply(proto, sport, dport))
+        this.contact(src, sk, sport, dst, dk, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
       return
     }
     if (this.ourPublic.has(src)) return
@@ -309,55 +319,60 @@ export class ScanDetector {
       return
     }
     if (LOOKS_PORTLESS(proto)) return // ICMP errors / echo replies to our public address
-    this.contact(src, sport, dst, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
+    this.contact(src, sk, sport, dst, dk, dport, proto, 'in', ev.time, PENDING, true, synOf(ev, format, this.text), ev)
   }
 
   private session(ev: Rec, format: string): void {
     const init = ev.insideIp
     const resp = ev.destIp
     if (!init || !resp) return
+    const ik = ev.insideKey ?? quadKey(init)
+    const rk = ev.destKey ?? quadKey(resp)
     const outside = ev.outsideIp
-    if (outside && outside !== this.lastOutside) {
+    const ok = outside ? (ev.outsideKey ?? quadKey(outside)) : 0
+    if (outside && (ok !== 0 ? ok !== this.lastOutsideKey : outside !== this.lastOutside)) {
       this.lastOutside = outside
-      if (outside !== init && this.ourPublic.size < 4096 && !inside(outside)) this.ourPublic.add(outside)
+      this.lastOutsideKey = ok
+      if (outside !== init && this.ourPublic.size < 4096 && !insideK(ok, outside)) this.ourPublic.add(outside)
     }
     const outcome = sessionOutcome(ev, format, this.text)
-    if (inside(init)) {
+    if (insideK(ik, init)) {
       const ip = ev.insidePort
       const rp = ev.destPort
       // a port forward (destination NAT): the inside server answers a remote client on its service port
-      if (outside && ev.outsidePort !== null && ev.outsidePort === ip && ip !== null && rp !== null && ip < 1024 && rp >= 1024 && !inside(resp)) {
-        this.contact(resp, rp, outside, ev.outsidePort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
+      if (outside && ev.outsidePort !== null && ev.outsidePort === ip && ip !== null && rp !== null && ip < 1024 && rp >= 1024 && !insideK(rk, resp)) {
+        this.contact(resp, rk, rp, outside, ok, ev.outsidePort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
         return
       }
-      this.contact(init, ip, resp, rp, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
+      this.contact(init, ik, ip, resp, rk, rp, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
       return
     }
     // our source NAT translated the initiator (a public-to-public NAT), or a customer's routed public address
     // (no NAT) that --our-networks names: outbound
     if ((outside && outside !== init) || this.opts.isOurs?.(init)) {
-      this.contact(init, ev.insidePort, resp, ev.destPort, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
+      this.contact(init, ik, ev.insidePort, resp, rk, ev.destPort, ev.protocol, 'out', ev.time, outcome, false, 0, ev)
       return
     }
     // the initiator is outside (traffic to the router itself, inbound policies)
-    this.contact(init, ev.insidePort, resp, ev.destPort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
+    this.contact(init, ik, ev.insidePort, resp, rk, ev.destPort, ev.protocol, 'in', ev.time, outcome, false, 0, ev)
   }
 
   /** A packet from `remote` to inside `local`: the answer to local's first contact of remote? */
-  private reply(local: string, remote: string, t: number): boolean {
-    const s = this.sources.get(local)
+  private reply(local: string, localKey: number, remote: string, remoteKey: number, t: number): boolean {
+    const s = localKey !== 0 ? this.byKey.get(localKey) : this.sources.get(local)
     if (!s) return false
-    if (s.lastReplyFrom === remote) {
+    if (remoteKey !== 0 ? s.lastReplyKey === remoteKey : s.lastReplyFrom === remote) {
       // the next packet of an answered connection
       this.replies++
       return true
     }
-    const rk = ipv4Key(remote)
+    const rk = remoteKey !== 0 ? remoteKey : ipv4Key(remote)
     const v = s.hosts.get(rk, remote)
     if (v === undefined) return false
     this.repliesSeen = true
     this.replies++
     s.lastReplyFrom = remote
+    s.lastReplyKey = remoteKey
     const o = outcomeOf(v)
     // a late reply also corrects a contact already counted as unanswered
     if (o === PENDING || (o === UNANSWERED && v & H_BYREPLY)) s.hosts.set(rk, remote, this.resolve(s, v, ANSWERED, t))
@@ -366,8 +381,10 @@ export class ScanDetector {
 
   private contact(
     src: string,
+    srcKey: number,
     sport: number | null,
     dst: string,
+    dstKey: number,
     dport: number | null,
     proto: string | null,
     dir: ScanDirection,
@@ -379,25 +396,27 @@ export class ScanDetector {
   ): void {
     const want = this.opts.direction
     if (want !== undefined && want !== 'both' && want !== dir) return
-    let s = this.sources.get(src)
+    let s = srcKey !== 0 ? this.byKey.get(srcKey) : this.sources.get(src)
     if (s !== undefined && (t - s.last > this.idleMs || t - s.first > this.windowMs)) {
       this.close(s)
       s = undefined
     }
     if (s === undefined) {
       if (this.sources.size >= this.maxSources) this.evict()
-      s = new Source(src, dir, t)
+      s = new Source(src, srcKey, dir, t)
       this.sources.set(src, s)
+      if (srcKey !== 0) this.byKey.set(srcKey, s)
     }
     // the same packet logged again on another interface / a SYN retransmission
     const p = dport ?? -1
     const sp = sport ?? -1
     if (byReply) {
-      if (s.lastDport === p && s.lastSport === sp && t - s.lastTime <= 1000 && s.lastDst === dst) {
+      if (s.lastDport === p && s.lastSport === sp && t - s.lastTime <= 1000 && (dstKey !== 0 ? s.lastDstKey === dstKey : s.lastDst === dst)) {
         s.lastTime = t
         return
       }
       s.lastDst = dst
+      s.lastDstKey = dstKey
       s.lastDport = p
       s.lastSport = sp
       s.lastTime = t
@@ -419,7 +438,7 @@ export class ScanDetector {
       s.lastRole = c.role
     }
 
-    const hk = ipv4Key(dst)
+    const hk = dstKey !== 0 ? dstKey : ipv4Key(dst)
     let v = s.hosts.get(hk, dst)
     let newPair = false
     let newHost = false
@@ -773,7 +792,10 @@ export class ScanDetector {
   private close(s: Source): void {
     if (s.closed) return
     s.closed = true
-    if (this.sources.get(s.ip) === s) this.sources.delete(s.ip)
+    if (this.sources.get(s.ip) === s) {
+      this.sources.delete(s.ip)
+      if (s.key !== 0) this.byKey.delete(s.key)
+    }
     const v = this.classify(s)
     if (this.opts.explainIp === s.ip) {
       this.explainSeen = true
@@ -954,6 +976,14 @@ function sessionOutcome(ev: Rec, format: string, text: string): number {
   if (ev.replied === true) return ANSWERED
   if (ev.replied === false && kind !== 'mapping') return UNANSWERED
   return kind === 'mapping' ? PENDING : UNKNOWN
+}
+
+/** inside(ip) of an address with its quadKey (0: not a canonical dotted quad, ask inside()) */
+function insideK(k: number, ip: string): boolean {
+  if (k === 0) return inside(ip)
+  const a = k >>> 24
+  const b = (k >>> 16) & 255
+  return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
 }
 
 /** isInsideAddress with a fast path for dotted quads (the detector asks it several times per record). */

@@ -99,3 +99,110 @@ export class HostTable {
     if (this.other) yield* this.other.entries()
   }
 }
+
+/**
+ * A canonical dotted quad (no leading zeros, as canonicalIp writes it) as a non-zero int32, else 0 (also for
+ * 0.0.0.0): one key per address string, so a table keyed by it finds exactly what a Map keyed by the string does.
+ */
+export function quadKey(ip: string): number {
+  const n = ip.length
+  if (n < 7 || n > 15) return 0
+  let k = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0) return 0
+      k = (k << 8) | octet
+      octet = 0
+      digits = 0
+      dots++
+      continue
+    }
+    const d = c - 48
+    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return 0
+    octet = octet * 10 + d
+    digits++
+    if (octet > 255) return 0
+  }
+  if (dots !== 3 || digits === 0) return 0
+  return (k << 8) | octet
+}
+
+/** Values by non-zero int32 key (open addressing, linear probing, deletion by backward shift). */
+export class IntTable<T> {
+  private keys = new Int32Array(64)
+  private vals: (T | undefined)[] = new Array<T | undefined>(64).fill(undefined)
+  private mask = 63
+  private n = 0
+
+  get size(): number {
+    return this.n
+  }
+
+  private slot(k: number): number {
+    let i = (Math.imul(k, 0x9e3779b1) >>> 0) & this.mask
+    const keys = this.keys
+    while (keys[i] !== 0 && keys[i] !== k) i = (i + 1) & this.mask
+    return i
+  }
+
+  get(k: number): T | undefined {
+    return this.vals[this.slot(k)]
+  }
+
+  set(k: number, v: T): void {
+    let i = this.slot(k)
+    if (this.keys[i] === 0) {
+      if ((this.n + 1) * 2 > this.mask + 1) {
+        this.grow()
+        i = this.slot(k)
+      }
+      this.keys[i] = k
+      this.n++
+    }
+    this.vals[i] = v
+  }
+
+  delete(k: number): void {
+    let i = this.slot(k)
+    if (this.keys[i] === 0) return
+    this.n--
+    // backward shift: move later entries of the probe run into the hole so lookups never stop early
+    const keys = this.keys
+    const mask = this.mask
+    let j = i
+    for (;;) {
+      j = (j + 1) & mask
+      const kj = keys[j]!
+      if (kj === 0) break
+      const home = (Math.imul(kj, 0x9e3779b1) >>> 0) & mask
+      // kj may move to the hole at i when its home is not in (i, j] (cyclically)
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        keys[i] = kj
+        this.vals[i] = this.vals[j]
+        i = j
+      }
+    }
+    keys[i] = 0
+    this.vals[i] = undefined
+  }
+
+  private grow(): void {
+    const oldK = this.keys
+    const oldV = this.vals
+    const cap = (this.mask + 1) * 2
+    this.keys = new Int32Array(cap)
+    this.vals = new Array<T | undefined>(cap).fill(undefined)
+    this.mask = cap - 1
+    for (let j = 0; j < oldK.length; j++) {
+      const k = oldK[j]!
+      if (k === 0) continue
+      const i = this.slot(k)
+      this.keys[i] = k
+      this.vals[i] = oldV[j]
+    }
+  }
+}

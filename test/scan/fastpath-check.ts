@@ -7,6 +7,9 @@ import type {NatEvent} from '../../src/model.js'
 import {ScanContact} from '../../src/nat/contact.js'
 import type {NatFormat} from '../../src/nat/registry.js'
 import {scanFormats} from '../../src/scan/fastpath.js'
+import {quadKey} from '../../src/scan/hosts.js'
+
+const key = (ip: string | null | undefined) => quadKey(ip ?? '')
 
 /** every field the detector (and the evidence of a detection) reads of a record */
 export function detectorView(r: NatEvent | ScanContact) {
@@ -25,6 +28,11 @@ export function detectorView(r: NatEvent | ScanContact) {
     dstIp: r.dstIp ?? null,
     dstPort: r.dstPort ?? null,
     replied: r.replied ?? null,
+    /** the int32 address keys the detector's tables use (the fast path gives them, else quadKey of the string) */
+    keys:
+      r instanceof ScanContact
+        ? [r.srcKey, r.dstKey, r.insideKey, r.outsideKey, r.destKey]
+        : [key(r.srcIp), key(r.dstIp), key(r.insideIp), key(r.outsideIp), key(r.destIp)],
     evidence: r instanceof ScanContact ? r.evidence() : {file: r.evidence.file, line: r.evidence.line, text: r.evidence.text, role: r.evidence.role},
   }
 }

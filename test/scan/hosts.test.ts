@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {HostTable, ipv4Key, keyToIpv4} from '../../src/scan/hosts.js'
+import {HostTable, IntTable, ipv4Key, keyToIpv4, quadKey} from '../../src/scan/hosts.js'
 
 describe('HostTable (per-source host set)', () => {
   it('keys dotted quads as int32 and leaves anything else to the Map', () => {
@@ -25,6 +25,36 @@ describe('HostTable (per-source host set)', () => {
         expect(new Map(t.entries())).toEqual(m)
       }),
       {numRuns: 60},
+    )
+  })
+
+  it('quadKey: one key per canonical dotted quad, 0 for any other writing', () => {
+    expect(quadKey('198.51.100.20')).toBe(ipv4Key('198.51.100.20'))
+    expect(keyToIpv4(quadKey('255.255.255.255'))).toBe('255.255.255.255')
+    for (const bad of ['0.0.0.0', '010.1.2.3', '1.02.3.4', '1.2.3', '256.1.1.1', '2001:db8::1', ' 1.2.3.4', '']) expect(quadKey(bad)).toBe(0)
+  })
+
+  it('IntTable behaves like a Map through sets, deletes and growth (property)', () => {
+    // few distinct keys, many collisions: deletion by backward shift must keep every probe run reachable
+    const key = fc.oneof(fc.integer({min: 1, max: 40}), fc.integer({min: -(2 ** 31), max: 2 ** 31 - 1}).filter((k) => k !== 0))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('set', 'set', 'delete'), key, fc.nat(9)), {maxLength: 400}), (ops) => {
+        const t = new IntTable<number>()
+        const m = new Map<number, number>()
+        for (const [op, k, v] of ops) {
+          if (op === 'set') {
+            t.set(k, v)
+            m.set(k, v)
+          } else {
+            t.delete(k)
+            m.delete(k)
+          }
+          expect(t.size).toBe(m.size)
+        }
+        for (const [k, v] of m) expect(t.get(k)).toBe(v)
+        for (const [, k] of ops) expect(t.get(k)).toBe(m.get(k))
+      }),
+      {numRuns: 100},
     )
   })
 })

@@ -236,29 +236,34 @@ export const conntrack: NatFormat = {
 
 const isDigit = (c: number) => c >= 48 && c <= 57
 
-/** A canonical dotted quad in t[from, to) (what ipOf returns unchanged), else false. */
-function isQuad(t: string, from: number, to: number): boolean {
+/**
+ * A canonical dotted quad in t[from, to) (what ipOf returns unchanged) as an int32 (quadKey), else 0 (also
+ * 0.0.0.0: the full parser reads that one).
+ */
+function quad(t: string, from: number, to: number): number {
   const n = to - from
-  if (n < 7 || n > 15) return false
+  if (n < 7 || n > 15) return 0
   let dots = 0
   let val = 0
   let digits = 0
+  let k = 0
   for (let i = from; i < to; i++) {
     const c = t.charCodeAt(i)
     if (c === 46) {
-      if (digits === 0) return false
+      if (digits === 0) return 0
+      k = (k << 8) | val
       dots++
       val = 0
       digits = 0
     } else {
       const d = c - 48
-      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return false
+      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return 0
       val = val * 10 + d
       digits++
-      if (val > 255) return false
+      if (val > 255) return 0
     }
   }
-  return dots === 3 && digits > 0
+  return dots === 3 && digits > 0 ? (k << 8) | val : 0
 }
 
 /** port() on t[from, to): 1-5 digits up to 65535, else -1 (also for an absent value: from < 0) */
@@ -404,7 +409,12 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
       delta1 = i
     }
   }
-  if (oDst < 0 || rDst < 0 || !isQuad(t, oSrc, oSrcE) || !isQuad(t, oDst, oDstE) || !isQuad(t, rSrc, rSrcE) || !isQuad(t, rDst, rDstE)) return null
+  if (oDst < 0 || rDst < 0) return null
+  const osk = quad(t, oSrc, oSrcE)
+  const odk = quad(t, oDst, oDstE)
+  const rsk = quad(t, rSrc, rSrcE)
+  const rdk = quad(t, rDst, rDstE)
+  if (osk === 0 || odk === 0 || rsk === 0 || rdk === 0) return null
   let osp: number | null = null
   let odp: number | null = null
   let rsp: number | null = null
@@ -429,8 +439,9 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
   out.time = time
   out.protocol = protocol
   // applyTuples (../tuples.ts): a destination NAT alone reads the other way round
-  const snat = rd !== os || rdp !== osp
-  const dnat = rs !== od || rsp !== odp
+  // (canonical quads: equal keys = equal strings)
+  const snat = rdk !== osk || rdp !== osp
+  const dnat = rsk !== odk || rsp !== odp
   if (dnat && !snat) {
     out.insideIp = rs
     out.insidePort = rsp
@@ -438,6 +449,9 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
     out.outsidePort = odp
     out.destIp = os
     out.destPort = osp
+    out.insideKey = rsk
+    out.outsideKey = odk
+    out.destKey = osk
   } else {
     out.insideIp = os
     out.insidePort = osp
@@ -445,7 +459,12 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
     out.outsidePort = rdp
     out.destIp = od
     out.destPort = odp
+    out.insideKey = osk
+    out.outsideKey = rdk
+    out.destKey = odk
   }
+  out.srcKey = 0
+  out.dstKey = 0
   out.srcIp = null
   out.srcPort = null
   out.dstIp = null

@@ -197,39 +197,39 @@ function packetOf(line: Line, ctx: ParseContext): NatEvent | null | undefined {
 const sp = (c: number) => c === 32 || c === 9
 
 /**
- * A canonical dotted quad (what ipOf returns unchanged) in t[from, to): its first two octets packed as
- * a * 256 + b, or -1 (anything else: leading zeros, IPv6, out of range — the full parser decides).
+ * A canonical dotted quad (what ipOf returns unchanged) in t[from, to) as an int32 (quadKey), or 0 (anything
+ * else: leading zeros, IPv6, out of range — and 0.0.0.0: the full parser decides).
  */
 function quad(t: string, from: number, to: number): number {
   const n = to - from
-  if (n < 7 || n > 15) return -1
+  if (n < 7 || n > 15) return 0
   let dots = 0
   let val = 0
   let digits = 0
-  let ab = 0
+  let k = 0
   for (let i = from; i < to; i++) {
     const c = t.charCodeAt(i)
     if (c === 46) {
-      if (digits === 0) return -1
-      if (dots < 2) ab = ab * 256 + val
+      if (digits === 0) return 0
+      k = (k << 8) | val
       dots++
       val = 0
       digits = 0
     } else {
       const d = c - 48
-      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return -1
+      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return 0
       val = val * 10 + d
       digits++
-      if (val > 255) return -1
+      if (val > 255) return 0
     }
   }
-  return dots === 3 && digits > 0 ? ab : -1
+  return dots === 3 && digits > 0 ? (k << 8) | val : 0
 }
 
-/** isInsideAddress of a dotted quad from its first two octets (a * 256 + b; see src/io/net.ts). */
-function insideAB(ab: number): boolean {
-  const a = ab >> 8
-  const b = ab & 255
+/** isInsideAddress of a dotted quad from its key (see src/io/net.ts). */
+function insideKey(k: number): boolean {
+  const a = k >>> 24
+  const b = (k >>> 16) & 255
   return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
 }
 
@@ -325,16 +325,16 @@ function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContac
     dPort = portAt(t, dc + 1, dstTo)
     if (sPort < 0 || dPort < 0) return null
   }
-  const sab = quad(t, srcFrom + 1, sIpTo)
-  const dab = quad(t, dstFrom + 1, dIpTo)
-  if (sab < 0 || dab < 0) return null
+  const sk = quad(t, srcFrom + 1, sIpTo)
+  const dk = quad(t, dstFrom + 1, dIpTo)
+  if (sk === 0 || dk === 0) return null
   const time = scanStamp(t, ctx)
   if (time === undefined) return null
   const srcIp = t.slice(srcFrom + 1, sIpTo)
   const dstIp = t.slice(dstFrom + 1, dIpTo)
   const srcPort = withPorts ? sPort : null
   const dstPort = withPorts ? dPort : null
-  const o = insideAB(sab) ? 1 : insideAB(dab) ? 2 : 0
+  const o = insideKey(sk) ? 1 : insideKey(dk) ? 2 : 0
   out.kind = 'packet'
   out.time = time
   out.protocol = protocol
@@ -349,6 +349,11 @@ function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContac
   out.outsideIp = null
   out.outsidePort = null
   out.replied = null
+  out.srcKey = sk
+  out.dstKey = dk
+  out.insideKey = o === 1 ? sk : o === 2 ? dk : 0
+  out.destKey = o === 1 ? dk : o === 2 ? sk : 0
+  out.outsideKey = 0
   out.file = ctx.file.display
   out.line = line.no
   out.text = t
