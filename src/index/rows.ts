@@ -95,4 +95,4 @@ export function leaseRow(fileId: number, e: LeaseEvent): string {
   return `${fileId}\t${e.evidence.line}\t${Math.round(e.time)}\t${n(e.ip)}\t${JSON.stringify(e)}\n`
 }
 
-export const COPY_OPTIONS = `(DELIMITER '\t', QUOTE '', ESCAPE '', HEADER false, NULL '\\N')`
+export const COPY_OPTIONS = `(DELIMITER '\t', QUOTE '', ESCAPE '', HEADER false, NULL '\\N', AUTO_DETECT false)`

@@ -1,4 +1,4 @@
-import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync} from 'node:fs'
+import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -59,5 +59,22 @@ describe('an index of another schema version', () => {
     await expect(buildIndex([join(samples, 'nat')], db, {threads: 1})).rejects.toThrow(rebuild)
     await expect(IndexReader.open(db)).rejects.toThrow(rebuild)
     await expect(IndexReader.open(db)).rejects.toSatisfy((e: NatraceError) => !e.oneLine().includes('\n'))
+  })
+})
+
+describe('a NAT log of a known format without any record', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('is indexed with no rows, alone and next to a file with rows', async () => {
+    const empty = join(dir, 'quiet.log')
+    writeFileSync(empty, 'Jun 18 17:31:02 gw kernel: em0: link state changed to UP\n')
+    copyFileSync(join(samples, 'nat', 'security'), join(dir, 'security'))
+    const opts = {natFormat: 'ipfw', threads: 1, logTz: 'UTC'}
+    expect(await buildIndex([empty], join(dir, 'x.duckdb'), opts)).toMatchObject({indexed: 1, unknown: 0, natRecords: 0})
+    const s = await buildIndex([empty, join(dir, 'security')], join(dir, 'x.duckdb'), opts)
+    expect(s).toMatchObject({indexed: 1, unchanged: 1, unknown: 0})
+    expect(s.natRecords).toBeGreaterThan(0)
+    expect(s.totalNatRecords).toBe(s.natRecords)
   })
 })
