@@ -58,7 +58,7 @@ async function headHash(path: string): Promise<string> {
 }
 
 /** estimated log text (gzip'd files count 8×) per load batch */
-const BATCH_BYTES = 256 << 20
+const BATCH_BYTES = 64 << 20
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
 
