@@ -147,7 +147,8 @@ export class IndexReader {
     const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, ev'
     const parts = where.split('\u0000').map((w) => `SELECT ${cols} FROM ${table} WHERE ${w}`)
     // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan
-    const got = (await this.db.conn.runAndReadAll(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY ALL`)).getRowObjects()
+    // (lease parts are one address each, so disjoint: UNION ALL keeps two equal records of one line)
+    const got = (await this.db.conn.runAndReadAll(`SELECT * FROM (${parts.join(table === 'nat' ? ' UNION ' : ' UNION ALL ')}) ORDER BY ALL`)).getRowObjects()
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
     for (const row of got) {
       const id = Number(row.file_id)
@@ -221,6 +222,8 @@ export class IndexReader {
       const p = inc.publicPort
       const keys = [`kind = 'packet' AND inside_port = ${p}`]
       if (inc.publicIp) keys.push(`outside_ip = ${lit(inc.publicIp)} AND outside_port = ${p}`, `outside_ip = ${lit(inc.publicIp)} AND outside_port <= ${p} AND outside_port_end >= ${p}`)
+      // one query per key and range, not an OR of the keys: DuckDB pushes a conjunction down into the scan
+      // (the key columns first, the text only for matching rows); an OR is filtered after reading every column
       for (const r of ranges(w)) for (const k of keys) ors.push(`${r} AND ${k}`)
     })
     const byFile = await this.rows<NatEvent>('nat', ors.join('\u0000'), {year, windows})
@@ -254,7 +257,8 @@ export class IndexReader {
 
   /** Lease records of these inside addresses, one result per indexed lease source. */
   async leases(ips: string[], year: YearPolicy): Promise<SourceResult<LeaseEvent>[]> {
-    const where = ips.length ? `ip IN (${ips.map(lit).join(', ')})` : ''
+    // one equality per address (the index on ip serves `=`, not IN)
+    const where = [...new Set(ips)].map((ip) => `ip = ${lit(ip)}`).join('\u0000')
     const byFile = await this.rows<LeaseEvent>('leases', where, {year, windows: null})
     return this.files.filter((f) => f.family === 'lease').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
   }
