@@ -54,8 +54,6 @@ interface StampCache {
   ms: number
   /** ctx.state.wallMinute when the stamp was read (zone-less stamps); STATED for stamps with their own offset */
   wall: unknown
-  offText: string
-  offMin: number
   /** Date.UTC of the last RFC 3339 day read (year * 10000 + month * 100 + day) */
   dayKey: number
   dayMs: number
@@ -76,7 +74,7 @@ const STATED = {}
  */
 export function scanStamp(t: string, ctx: ParseContext): number | undefined {
   let cache = ctx.state.scanStamp as StampCache | undefined
-  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, offText: '', offMin: 0, dayKey: -1, dayMs: 0}
+  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, dayKey: -1, dayMs: 0}
   const iso = isoWithOffset(t, cache)
   if (iso !== undefined) return iso
   const n = cache.text.length
@@ -150,16 +148,11 @@ function isoWithOffset(t: string, cache: StampCache): number | undefined {
       if (digits(t, i + 1, 2) < 0) return undefined
       i += 3
     } else if (digits(t, i, 2) >= 0) i += 2
-    const n = i - at
-    if (n === cache.offText.length && t.startsWith(cache.offText, at)) off = cache.offMin
-    else {
-      const h = digits(t, at + 1, 2)
-      const min = n > 3 ? digits(t, i - 2, 2) : 0
-      if (h > 14 || min > 59) return undefined
-      off = (c === 45 ? -1 : 1) * (h * 60 + min)
-      cache.offText = t.slice(at, i)
-      cache.offMin = off
-    }
+    // parseOffset: hours up to 14, minutes up to 59
+    const h = digits(t, at + 1, 2)
+    const min = i - at > 3 ? digits(t, i - 2, 2) : 0
+    if (h > 14 || min > 59) return undefined
+    off = (c === 45 ? -1 : 1) * (h * 60 + min)
   } else return undefined
   const after = t.charCodeAt(i)
   if (!(after === 32 || i === t.length)) return undefined

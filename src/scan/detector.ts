@@ -371,7 +371,8 @@ export class ScanDetector {
     if (v === undefined) return false
     this.repliesSeen = true
     this.replies++
-    s.lastReplyFrom = remote
+    // an IPv4 peer is compared by key: its string is not kept (a string per line would outlive the young generation)
+    s.lastReplyFrom = remoteKey !== 0 ? '' : remote
     s.lastReplyKey = remoteKey
     const o = outcomeOf(v)
     // a late reply also corrects a contact already counted as unanswered
@@ -415,7 +416,7 @@ export class ScanDetector {
         s.lastTime = t
         return
       }
-      s.lastDst = dst
+      s.lastDst = dstKey !== 0 ? '' : dst
       s.lastDstKey = dstKey
       s.lastDport = p
       s.lastSport = sp
@@ -459,7 +460,7 @@ export class ScanDetector {
       nlow = lowPort ? 1 : 0
       if (outcome === PENDING) {
         this.pSrc.push(s)
-        this.pDst.push(dst)
+        this.pDst.push(hk !== 0 ? '' : dst) // settle() finds an IPv4 host by its key alone
         this.pAt.push(t)
         this.pV.push(v)
         this.pK.push(hk)

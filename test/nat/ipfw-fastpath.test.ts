@@ -38,14 +38,18 @@ const ip = mostly(
   ['010.1.2.3', '256.1.1.1', '1.2.3', '1.2.3.4.5', '[2001:db8::1]', '2001:db8::1', '1..2.3', '10.0.0.1x'],
 )
 const portText = mostly([':1', ':23', ':443', ':6881', ':65535', ':40000'], ['', ':0', ':65536', ':080', ':', ':123456', ':x'])
-const addr = fc.tuple(ip, portText).map(([a, p]) => a + p)
-const proto = mostly(['TCP', 'UDP', 'ICMP', 'ICMP:8.0', 'ICMP:3.13'], ['ICMP:8', 'ICMPv6:128.0', 'UDPLite', 'UDP-Lite', 'SCTP', 'P:47', 'P:6', 'MAC', 'tcp', 'ICMP:8.0x'])
-const action = mostly(['Count', 'Accept', 'Deny', 'Forward to 10.0.0.1:3128', 'Unreach 3', 'Divert 8668'], ['Count TCP', 'Nat', '', ' Count', 'Count\tlog', 'Count UDP 1.2.3.4:5'])
+const proto = fc.oneof(
+  {weight: 8, arbitrary: fc.constantFrom('TCP', 'UDP', 'ICMP', 'ICMP:8.0', 'ICMP:3.13')},
+  {weight: 1, arbitrary: fc.constantFrom('ICMP:8', 'ICMPv6:128.0', 'ICMPv6', 'UDPLite', 'UDP-Lite', 'SCTP', 'P:47', 'P:6', 'MAC', 'tcp', 'ICMP:8.0x', 'ICMP:.0')},
+)
+/** an address with a port for the ported protocols, mostly without one for the others */
+const addrFor = (p: string) => fc.tuple(ip, /^(TCP|UDP|SCTP)/.test(p) ? portText : mostly([''], [':80', ':0'])).map(([a, x]) => a + x)
+const action = mostly(['Count', 'Accept', 'Deny', 'Forward to 10.0.0.1:3128', 'Unreach 3', 'Divert 8668'], ['Count TCP', 'Nat', '', ' Count', 'Count\tlog', 'Count UDP 1.2.3.4:5', 'Deny ICMP', 'Deny ICMPv6 TCP', 'Deny MAC'])
 const tail = mostly(['in via em0', 'out via em1', 'in via igb0.100'], ['[no if info]', 'in via em0 (frag 4321:20@1480+)', 'in via em0 ', 'in via', 'via em0', 'in  via em0', 'in via em\u00a00', 'in via em0\r', 'in via em0]'])
 const rule = mostly(['100', '65535', '1'], ['-5', '1x', '', '00100'])
 const sep = mostly([' '], ['  ', '\t', '\u00a0'])
-const packetLine = fc
-  .record({stamp, host: fc.constantFrom('gw kernel: ', 'gw kernel: [12.5] ', ''), rule, action, proto, src: addr, dst: addr, s1: sep, s2: sep, tail, nsrc: mostly([2], [0, 1])})
+const packetLine = proto
+  .chain((proto) => fc.record({stamp, host: fc.constantFrom('gw kernel: ', 'gw kernel: [12.5] ', ''), rule, action, proto: fc.constant(proto), src: addrFor(proto), dst: addrFor(proto), s1: sep, s2: sep, tail, nsrc: mostly([2], [0, 1])}))
   .map(({stamp, host, rule, action, proto, src, dst, s1, s2, tail, nsrc}) => {
     const addrs = nsrc === 0 ? '' : nsrc === 1 ? ` ${src}` : ` ${src}${s1}${dst}`
     return `${stamp} ${host}ipfw: ${rule} ${action} ${proto}${addrs}${s2}${tail}`

@@ -194,38 +194,6 @@ function packetOf(line: Line, ctx: ParseContext): NatEvent | null | undefined {
   return ev
 }
 
-const sp = (c: number) => c === 32 || c === 9
-
-/**
- * A canonical dotted quad (what ipOf returns unchanged) in t[from, to) as an int32 (quadKey), or 0 (anything
- * else: leading zeros, IPv6, out of range — and 0.0.0.0: the full parser decides).
- */
-function quad(t: string, from: number, to: number): number {
-  const n = to - from
-  if (n < 7 || n > 15) return 0
-  let dots = 0
-  let val = 0
-  let digits = 0
-  let k = 0
-  for (let i = from; i < to; i++) {
-    const c = t.charCodeAt(i)
-    if (c === 46) {
-      if (digits === 0) return 0
-      k = (k << 8) | val
-      dots++
-      val = 0
-      digits = 0
-    } else {
-      const d = c - 48
-      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return 0
-      val = val * 10 + d
-      digits++
-      if (val > 255) return 0
-    }
-  }
-  return dots === 3 && digits > 0 ? (k << 8) | val : 0
-}
-
 /** isInsideAddress of a dotted quad from its key (see src/io/net.ts). */
 function insideKey(k: number): boolean {
   const a = k >>> 24
@@ -233,31 +201,71 @@ function insideKey(k: number): boolean {
   return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
 }
 
-/** port() on t[from, to): 1-5 digits up to 65535, else -1 */
-function portAt(t: string, from: number, to: number): number {
-  const n = to - from
-  if (n < 1 || n > 5) return -1
-  let v = 0
-  for (let i = from; i < to; i++) {
-    const d = t.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return -1
-    v = v * 10 + d
+/** readAddr's results: the address key (0: not a canonical dotted quad), port (-1: none), end of the address */
+let A_KEY = 0
+let A_PORT = -1
+let A_IPEND = 0
+
+/**
+ * "A.B.C.D" or "A.B.C.D:port" (port() rules) at t[i…] up to a space: sets A_KEY / A_PORT and returns the index of
+ * that space, or -1 (anything else, also 0.0.0.0 and leading zeros: the full parser decides).
+ */
+function readAddr(t: string, i: number): number {
+  let k = 0
+  let val = 0
+  let digits = 0
+  let dots = 0
+  const from = i
+  let c = t.charCodeAt(i)
+  for (; ; c = t.charCodeAt(++i)) {
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1
+      k = (k << 8) | val
+      dots++
+      val = 0
+      digits = 0
+      continue
+    }
+    const d = c - 48
+    if (d < 0 || d > 9) break
+    if ((digits > 0 && val === 0) || digits === 3) return -1
+    val = val * 10 + d
+    digits++
+    if (val > 255) return -1
   }
-  return v <= 65535 ? v : -1
+  if (dots !== 3 || digits === 0 || i - from < 7) return -1
+  k = (k << 8) | val
+  if (k === 0) return -1
+  A_KEY = k
+  A_PORT = -1
+  A_IPEND = i
+  if (c === 58 /* : */) {
+    const p0 = ++i
+    let v = 0
+    for (; (c = t.charCodeAt(i)) >= 48 && c <= 57; i++) v = v * 10 + c - 48
+    if (i === p0 || i - p0 > 5 || v > 65535) return -1
+    A_PORT = v
+  }
+  return c === 32 ? i : -1
 }
 
 /**
- * The scan fast path: "…ipfw: RULE ACTION (TCP|UDP|ICMP[:t.c]) A.B.C.D[:port] A.B.C.D[:port] in|out via IF" read
- * from its end (the BODY pattern can only place PROTO three tokens before "in|out"), with IPv4 addresses
- * in canonical form; null for anything else (IPv6, fragments, other protocols, repeats, rsyslog brackets,
- * other daemons' lines), before any state was touched.
+ * The scan fast path: "…ipfw: RULE ACTION (TCP|UDP|ICMP[:t.c]) A.B.C.D[:port] A.B.C.D[:port] in|out via IF" with
+ * IPv4 addresses in canonical form, read forward in one pass; null for anything else (IPv6, fragments, other
+ * protocols, repeats, rsyslog brackets, other daemons' lines), before any state was touched.
+ *
+ * BODY's lazy ACTION (.+?) takes the first PROTO after which the rest of the line matches; the rest allows at
+ * most two tokens before the final "in|out via IF", so once "PROTO SRC DST in|out via IF" is checked to end the
+ * line, no earlier PROTO candidate could match: the first supported protocol word is the one.
  */
 function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
   const t = line.text
   const n = t.length
   if (n > MAX_LINE) return null
   const k = t.indexOf(MARK)
-  if (k < 0 || t.lastIndexOf("Last message '", k) >= 0) return null
+  if (k < 0) return null
+  const quote = t.indexOf("'")
+  if (quote >= 0 && quote < k && t.lastIndexOf("Last message '", k) >= 0) return null
   // RULE: -?\d+ then one space
   let i = k + MARK.length
   if (t.charCodeAt(i) === 45) i++
@@ -265,73 +273,73 @@ function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContac
   while (i < n && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++
   if (i === r0 || t.charCodeAt(i) !== 32) return null
   const actionFrom = i + 1
-  // IF: the last token, printable ASCII; the line ends there (no trailing space, no "(frag …)", no "]")
-  let j = n - 1
-  for (; j > actionFrom; j--) {
-    const c = t.charCodeAt(j)
-    if (c === 32) break
+  // ACTION (at least one character, no line breaks or other odd characters) up to " PROTO "
+  let protocol: string | null = null
+  let ported = false
+  let p = actionFrom + 1
+  for (; p < n; p++) {
+    const c = t.charCodeAt(p - 1)
+    if ((c < 32 && c !== 9) || c > 126) return null
+    if (t.charCodeAt(p) !== 32) continue
+    const q = p + 1
+    const c0 = t.charCodeAt(q)
+    if (c0 === 84 /* T */ && t.charCodeAt(q + 1) === 67 && t.charCodeAt(q + 2) === 80 && t.charCodeAt(q + 3) === 32) {
+      protocol = 'tcp'
+      ported = true
+      p = q + 3
+      break
+    }
+    if (c0 === 85 /* U */ && t.charCodeAt(q + 1) === 68 && t.charCodeAt(q + 2) === 80 && t.charCodeAt(q + 3) === 32) {
+      protocol = 'udp'
+      ported = true
+      p = q + 3
+      break
+    }
+    if (c0 === 73 /* I */ && t.startsWith('ICMP', q)) {
+      const e = t.indexOf(' ', q)
+      if (e < 0) return null
+      if (e === q + 4 || icmpType(t, q + 4, e)) {
+        protocol = 'icmp'
+        p = e
+        break
+      }
+    }
+  }
+  if (protocol === null) return null
+  // SRC DST: A.B.C.D:port (TCP/UDP with ports) or A.B.C.D (ICMP, TCP/UDP fragments without ports)
+  const srcFrom = p + 1
+  const srcTo = readAddr(t, srcFrom)
+  if (srcTo < 0) return null
+  const sk = A_KEY
+  const sPort = A_PORT
+  const sIpTo = A_IPEND
+  const dstFrom = srcTo + 1
+  const dstTo = readAddr(t, dstFrom)
+  if (dstTo < 0) return null
+  const dk = A_KEY
+  const dPort = A_PORT
+  const dIpTo = A_IPEND
+  const withPorts = sPort >= 0
+  if ((dPort >= 0) !== withPorts || (withPorts && !ported)) return null
+  // " in via IF" / " out via IF": IF printable ASCII to the end of the line (no "(frag …)", no "]")
+  i = dstTo + 1
+  const d0 = t.charCodeAt(i)
+  if (d0 === 105 /* i */ && t.charCodeAt(i + 1) === 110 && t.charCodeAt(i + 2) === 32) i += 3
+  else if (d0 === 111 /* o */ && t.charCodeAt(i + 1) === 117 && t.charCodeAt(i + 2) === 116 && t.charCodeAt(i + 3) === 32) i += 4
+  else return null
+  if (t.charCodeAt(i) !== 118 /* v */ || t.charCodeAt(i + 1) !== 105 || t.charCodeAt(i + 2) !== 97 || t.charCodeAt(i + 3) !== 32) return null
+  i += 4
+  if (i >= n) return null
+  for (let x = i; x < n; x++) {
+    const c = t.charCodeAt(x)
     if (c <= 32 || c > 126) return null
   }
-  if (j === n - 1 || t.charCodeAt(n - 1) === 93 || t.charCodeAt(n - 1) === 41) return null
-  // " in via " / " out via "
-  if (t.charCodeAt(j - 1) !== 97 || t.charCodeAt(j - 2) !== 105 || t.charCodeAt(j - 3) !== 118 || t.charCodeAt(j - 4) !== 32) return null
-  let d = j - 4 // the space before in|out
-  if (t.charCodeAt(d - 1) === 110 && t.charCodeAt(d - 2) === 105 && t.charCodeAt(d - 3) === 32) d -= 3
-  else if (t.charCodeAt(d - 1) === 116 && t.charCodeAt(d - 2) === 117 && t.charCodeAt(d - 3) === 111 && t.charCodeAt(d - 4) === 32) d -= 4
-  else return null
-  // DST, SRC, PROTO: tokens of printable ASCII separated by single spaces
-  const dstTo = d
-  let dstFrom = d - 1
-  while (dstFrom > actionFrom && t.charCodeAt(dstFrom) !== 32) dstFrom--
-  const srcTo = dstFrom
-  let srcFrom = srcTo - 1
-  while (srcFrom > actionFrom && t.charCodeAt(srcFrom) !== 32) srcFrom--
-  const protoTo = srcFrom
-  let protoFrom = protoTo - 1
-  while (protoFrom > actionFrom && t.charCodeAt(protoFrom) !== 32) protoFrom--
-  // ACTION (.+?): at least one character between RULE and PROTO; no line breaks or other odd characters
-  if (protoFrom <= actionFrom || t.charCodeAt(protoFrom) !== 32) return null
-  for (let x = actionFrom; x < protoFrom; x++) {
-    const c = t.charCodeAt(x)
-    if ((c < 32 && c !== 9) || c > 126) return null
-  }
-  const p0 = t.charCodeAt(protoFrom + 1)
-  const plen = protoTo - protoFrom - 1
-  let protocol: string
-  let ported: boolean
-  if (plen === 3 && p0 === 84 && t.startsWith('TCP', protoFrom + 1)) {
-    protocol = 'tcp'
-    ported = true
-  } else if (plen === 3 && p0 === 85 && t.startsWith('UDP', protoFrom + 1)) {
-    protocol = 'udp'
-    ported = true
-  } else if (p0 === 73 && t.startsWith('ICMP', protoFrom + 1) && (plen === 4 || icmpType(t, protoFrom + 5, protoTo))) {
-    protocol = 'icmp'
-    ported = false
-  } else return null
-  // SRC / DST: A.B.C.D:port (TCP/UDP with ports) or A.B.C.D (ICMP, TCP/UDP fragments without ports)
-  const sc = t.indexOf(':', srcFrom + 1)
-  const withPorts = ported && sc >= 0 && sc < srcTo
-  let sIpTo = srcTo
-  let dIpTo = dstTo
-  let sPort = -1
-  let dPort = -1
-  if (withPorts) {
-    sIpTo = sc
-    const dc = t.indexOf(':', dstFrom + 1)
-    if (dc < 0 || dc >= dstTo) return null
-    dIpTo = dc
-    sPort = portAt(t, sc + 1, srcTo)
-    dPort = portAt(t, dc + 1, dstTo)
-    if (sPort < 0 || dPort < 0) return null
-  }
-  const sk = quad(t, srcFrom + 1, sIpTo)
-  const dk = quad(t, dstFrom + 1, dIpTo)
-  if (sk === 0 || dk === 0) return null
+  const end = t.charCodeAt(n - 1)
+  if (end === 93 || end === 41) return null
   const time = scanStamp(t, ctx)
   if (time === undefined) return null
-  const srcIp = t.slice(srcFrom + 1, sIpTo)
-  const dstIp = t.slice(dstFrom + 1, dIpTo)
+  const srcIp = t.slice(srcFrom, sIpTo)
+  const dstIp = t.slice(dstFrom, dIpTo)
   const srcPort = withPorts ? sPort : null
   const dstPort = withPorts ? dPort : null
   const o = insideKey(sk) ? 1 : insideKey(dk) ? 2 : 0
