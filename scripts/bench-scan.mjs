@@ -14,19 +14,25 @@
  *                memory: a pessimistic figure);
  *   extract:     the scan fast path alone;
  *   full+detect: the full parser and ScanDetector.observe() per line (the scan path before the fast path);
- *   parse:       the full parser alone.
- * Each is run once on a sixth of the lines to warm the JIT up, then 3 times on all of them (a fresh detector
+ *   parse:       the full parser alone;
+ *   file:        runScan() on the lines written to a file — reading, decoding and line splitting included
+ *                (src/io), the whole `natrace scan` minus the CLI start — and file-full: the same with
+ *                every line through the full parser (fastPath: false).
+ * Each is run once untimed to warm the JIT up (a long scan runs optimised code), then 3 times (a fresh detector
  * each time); the median CPU time counts (process.cpuUsage: user +
  * system, one thread), so that a busy shared machine does not hide the per-core figure. Detections of the
  * fast and the full path are compared (a mismatch is reported). Prints one JSON object per measurement and a
  * summary; exit code 0 (the figure is for the operator, not a gate).
  */
-import {cpus, loadavg} from 'node:os'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {natFormats} from '../dist/src/nat/registry.js'
 import {TimeContext} from '../dist/src/io/time.js'
 import {ScanDetector} from '../dist/src/scan/detector.js'
 import {feeder, scanFormats} from '../dist/src/scan/fastpath.js'
 import {ScanContact} from '../dist/src/nat/contact.js'
+import {runScan} from '../dist/src/scan/run.js'
 
 const N = Number(process.argv[2] ?? 1_000_000)
 let seed = 42
@@ -111,6 +117,14 @@ function timed(fn) {
   return {r, cpuS: (cu.user + cu.system) / 1e6, wallS: (performance.now() - w0) / 1000}
 }
 
+async function timedAsync(fn) {
+  const c0 = process.cpuUsage()
+  const w0 = performance.now()
+  const r = await fn()
+  const cu = process.cpuUsage(c0)
+  return {r, cpuS: (cu.user + cu.system) / 1e6, wallS: (performance.now() - w0) / 1000}
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const found = (det) =>
   det
@@ -120,19 +134,26 @@ const found = (det) =>
 
 const REPEATS = 3
 const results = []
+const dir = mkdtempSync(join(tmpdir(), 'natrace-bench-scan-'))
+process.on('exit', () => rmSync(dir, {recursive: true, force: true}))
 for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]]) {
   const fmt = natFormats.find((f) => f.name === name)
   const fast = scanFormats(natFormats).find((f) => f.name === name)
   const lines = flat(make(N))
-  // the detector-only input: every line through the fast path once, outside the clock (copies of the reused record)
-  const c = ctx()
-  const contacts = []
-  for (let i = 0; i < lines.length; i++) {
-    const r = fast.parse({no: i + 1, text: lines[i]}, c)
-    if (r instanceof ScanContact) contacts.push(Object.assign(new ScanContact(), r))
-    else if (r) throw new Error(`bench line ${i + 1} left to the full parser: ${lines[i]}`)
+  // the detector-only input: every line through the fast path once, outside the clock (copies of the reused
+  // record), built just before that measurement and dropped after it (a big live heap slows every collection)
+  let contacts = []
+  const extracted = () => {
+    const c = ctx()
+    const out = []
+    for (let i = 0; i < lines.length; i++) {
+      const r = fast.parse({no: i + 1, text: lines[i]}, c)
+      if (r instanceof ScanContact) out.push(Object.assign(new ScanContact(), r))
+      else if (r) throw new Error(`bench line ${i + 1} left to the full parser: ${lines[i]}`)
+    }
+    return out
   }
-  // each run reads the first n lines (all of them when timed, a sixth to warm the JIT up first)
+  // each run reads the first n lines
   const runs = {
     scan(n) {
       const det = new ScanDetector()
@@ -171,14 +192,20 @@ for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]])
       return k
     },
   }
+  const file = join(dir, `${name}.log`)
+  writeFileSync(file, lines.join('\n') + '\n')
+  const fileRun = (fastPath) => async () => (await runScan({natLogs: [file], dhcp: [], logTz: 'UTC', natFormat: name, fastPath})).detections.map((d) => `${d.kind}:${d.source.ip}`).sort()
+  runs.file = fileRun(true)
+  runs['file-full'] = fileRun(false)
   for (const [what, run] of Object.entries(runs)) {
     const cpu = []
     const wall = []
     let r
-    run(Math.ceil(lines.length / 6)) // JIT warm-up, not timed
+    if (what === 'detector') contacts = extracted()
+    await run(lines.length) // JIT warm-up (a long scan runs optimised code), not timed
     for (let k = 0; k < REPEATS; k++) {
       global.gc?.()
-      const m = timed(() => run(lines.length))
+      const m = await timedAsync(() => run(lines.length))
       cpu.push(m.cpuS)
       wall.push(m.wallS)
       r = m.r
@@ -196,15 +223,19 @@ for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]])
     }
     results.push(row)
     console.log(JSON.stringify(row))
+    contacts = []
   }
 }
 const M = (x) => `${(x / 1e6).toFixed(2)}M`
 const row = (f, w) => results.find((r) => r.format === f && r.what === w)
 const summary = ['ipfw', 'conntrack'].map((f) => {
-  const same = JSON.stringify(row(f, 'scan').detections) === JSON.stringify(row(f, 'full+detect').detections)
+  const same =
+    JSON.stringify(row(f, 'scan').detections) === JSON.stringify(row(f, 'full+detect').detections) &&
+    JSON.stringify(row(f, 'file').detections) === JSON.stringify(row(f, 'file-full').detections)
   return (
     `${f}: scan path (fast extractor + detector) ${M(row(f, 'scan').linesPerCpuSecond)}, detector alone ${M(row(f, 'detector').linesPerCpuSecond)}, ` +
-    `extractor alone ${M(row(f, 'extract').linesPerCpuSecond)}; full parser + detector ${M(row(f, 'full+detect').linesPerCpuSecond)}` +
+    `extractor alone ${M(row(f, 'extract').linesPerCpuSecond)}; full parser + detector ${M(row(f, 'full+detect').linesPerCpuSecond)}; ` +
+    `runScan on a file ${M(row(f, 'file').linesPerCpuSecond)} (full parsers ${M(row(f, 'file-full').linesPerCpuSecond)})` +
     (same ? '' : ' — DETECTIONS DIFFER between the fast and the full path')
   )
 })
