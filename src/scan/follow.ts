@@ -11,7 +11,8 @@
  * - Compressed files cannot grow: they are refused with a warning.
  */
 import {open, stat, type FileHandle} from 'node:fs/promises'
-import type {NatEvent, SourceFile} from '../model.js'
+import type {SourceFile} from '../model.js'
+import type {ScanRecord} from './fastpath.js'
 import type {Warning} from '../io/errors.js'
 import {detectFormat, type LineFormat, type ParseContext} from '../io/format.js'
 import {sniffCompression} from '../io/files.js'
@@ -23,7 +24,7 @@ export interface FollowOptions {
   /** read what the files already hold before following (default: start at their end) */
   fromStart?: boolean
   pollMs?: number
-  onRecord: (ev: NatEvent, format: string) => void
+  onRecord: (ev: ScanRecord, format: string) => void
   onWarning?: (w: Warning) => void
   /** called once every file is open and positioned */
   onReady?: () => void
@@ -39,7 +40,7 @@ interface Tail {
   pos: number
   lineNo: number
   carry: Buffer | null
-  format: LineFormat<NatEvent> | null
+  format: LineFormat<ScanRecord> | null
   sample: string[]
   ctx: ParseContext
 }
@@ -75,7 +76,7 @@ async function countLines(fh: FileHandle, upTo: number): Promise<{lines: number;
   return {lines: n, end}
 }
 
-export async function followFiles(paths: string[], formats: readonly LineFormat<NatEvent>[], opts: FollowOptions): Promise<void> {
+export async function followFiles(paths: string[], formats: readonly LineFormat<ScanRecord>[], opts: FollowOptions): Promise<void> {
   const forced = opts.format ? formats.find((f) => f.name === opts.format) ?? null : null
   const tails: Tail[] = []
   const warn = (w: Warning) => opts.onWarning?.(w)
@@ -116,7 +117,7 @@ export async function followFiles(paths: string[], formats: readonly LineFormat<
 }
 
 /** One poll of one file: reads what was appended, follows a rotation or a truncation. */
-async function step(t: Tail, formats: readonly LineFormat<NatEvent>[], opts: FollowOptions, warn: (w: Warning) => void): Promise<boolean> {
+async function step(t: Tail, formats: readonly LineFormat<ScanRecord>[], opts: FollowOptions, warn: (w: Warning) => void): Promise<boolean> {
   let st
   try {
     st = await stat(t.path)
@@ -154,7 +155,7 @@ async function step(t: Tail, formats: readonly LineFormat<NatEvent>[], opts: Fol
   return (await drain(t, formats, opts, st.size)) || read
 }
 
-async function drain(t: Tail, formats: readonly LineFormat<NatEvent>[], opts: FollowOptions, upTo: number): Promise<boolean> {
+async function drain(t: Tail, formats: readonly LineFormat<ScanRecord>[], opts: FollowOptions, upTo: number): Promise<boolean> {
   if (!t.fh) return false
   const buf = Buffer.allocUnsafe(CHUNK)
   let got = false
@@ -180,7 +181,7 @@ async function drain(t: Tail, formats: readonly LineFormat<NatEvent>[], opts: Fo
   return got
 }
 
-function emitLine(t: Tail, text: string, formats: readonly LineFormat<NatEvent>[], opts: FollowOptions): void {
+function emitLine(t: Tail, text: string, formats: readonly LineFormat<ScanRecord>[], opts: FollowOptions): void {
   t.lineNo++
   if (text.length === 0) return
   if (!t.format) {
@@ -192,7 +193,7 @@ function emitLine(t: Tail, text: string, formats: readonly LineFormat<NatEvent>[
   const line = {no: t.lineNo, text}
   const fs = t.format ? [t.format] : formats.filter((f) => f.prefilter)
   for (const f of fs) {
-    let got: NatEvent | NatEvent[] | null
+    let got: ScanRecord | ScanRecord[] | null
     try {
       got = f.parse(line, t.ctx)
     } catch {

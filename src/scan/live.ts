@@ -10,6 +10,7 @@ import {formatWarning, type Warning} from '../io/errors.js'
 import {natFormats} from '../nat/registry.js'
 import type {HoldingIndex} from '../lease/holdings.js'
 import {ScanDetector} from './detector.js'
+import {feeder, scanFormats} from './fastpath.js'
 import {followFiles} from './follow.js'
 import {detectionText} from './render.js'
 import {detectionOut, detectorOptions, loadHoldings, type ScanRunOptions} from './run.js'
@@ -102,14 +103,14 @@ export async function runFollow(opts: ScanRunOptions, live: LiveOptions): Promis
   let flushing: Promise<void> = Promise.resolve()
   await followFiles(
     files.map((f) => f.path),
-    natFormats,
+    scanFormats(natFormats),
     {
       zone: opts.logTz,
       format: opts.natFormat,
       fromStart: live.fromStart,
       pollMs: live.pollMs,
       signal: ac.signal,
-      onRecord: (ev, format) => det.observe(ev, format),
+      onRecord: feeder(det),
       onWarning: (w) => live.warn(`warning: ${formatWarning(w)}`),
       onReady: () => live.warn(`following ${files.length} file(s); alerts are printed as sources cross thresholds (Ctrl-C to stop)`),
       onIdle: () => {

@@ -6,8 +6,10 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {ScanDetector} from '../../src/scan/detector.js'
 import {runScan} from '../../src/scan/run.js'
-import {conntrackContact, ipfwContact, prng, randomIp, T0} from './helpers.js'
+import type {RawDetection} from '../../src/scan/types.js'
+import {conntrackContact, ipfwContact, parse, prng, randomIp, scanFast, T0} from './helpers.js'
 
 const campus = (p: string) => new URL(`../fixtures/scan/campus/${p}`, import.meta.url).pathname
 
@@ -55,6 +57,20 @@ describe('scan fast path', () => {
       const fast = await runScan({natLogs: [path], dhcp: [], logTz: 'UTC', natFormat: name})
       const full = await runScan({natLogs: [path], dhcp: [], logTz: 'UTC', natFormat: name, fastPath: false})
       expect(fast.detections.map((d) => `${d.kind} ${d.source.ip}`).sort()).toEqual(['horizontal 10.9.0.77', 'p2p 10.9.0.88', 'vertical 10.9.0.66'])
+      expect(fast).toEqual(full)
+    }
+  })
+
+  it('raises the same alerts while following (onAlert), evidence included', () => {
+    const day = busyDay(1500)
+    for (const [name, lines] of Object.entries(day)) {
+      const full: RawDetection[] = []
+      const det = new ScanDetector({onAlert: (d) => full.push(d)})
+      for (const ev of parse(name, lines)) det.observe(ev, name)
+      det.finish()
+      const fast: RawDetection[] = []
+      scanFast(name, lines, {onAlert: (d) => fast.push(d)})
+      expect(full.length).toBeGreaterThan(0)
       expect(fast).toEqual(full)
     }
   })

@@ -2,7 +2,7 @@ import {appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'no
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import type {NatEvent} from '../../src/model.js'
+import {ScanContact} from '../../src/nat/contact.js'
 import {natFormats} from '../../src/nat/registry.js'
 import {followFiles} from '../../src/scan/follow.js'
 import {QuietTable} from '../../src/scan/live.js'
@@ -39,7 +39,7 @@ describe('following a growing log', () => {
       signal: ac.signal,
       onReady: () => (ready = true),
       onWarning: (w) => warnings.push(w.message),
-      onRecord: (ev: NatEvent) => got.push({line: ev.evidence.line, port: ev.srcPort ?? null}),
+      onRecord: (ev) => got.push({line: ev instanceof ScanContact ? ev.line : ev.evidence.line, port: ev.srcPort ?? null}),
     })
     await until(() => ready)
     appendFileSync(path, `${line(2).slice(30)}\n${line(3)}\n`)
