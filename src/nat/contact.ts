@@ -2,7 +2,7 @@
  * The scan fast path: what `natrace scan`'s detector reads of one NAT / firewall line, filled in place by a
  * format's optional `scanContact` (see NatFormat in registry.ts) without building a NatEvent or an Evidence
  * object per line. The fields hold exactly what the format's full parser would put in the NatEvent of that
- * line (property-tested in test/nat/scan-contact.test.ts); the evidence is built only for the few lines a
+ * line (property-tested in test/nat/ipfw-fastpath.test.ts and test/nat/conntrack-fastpath.test.ts); the evidence is built only for the few lines a
  * detection keeps.
  */
 import type {ParseContext} from '../io/format.js'

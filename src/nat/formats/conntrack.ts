@@ -287,6 +287,9 @@ function eventAt(t: string, i: number): number {
   return -1
 }
 
+/** "?port" at t[a]: the "port" of sport= / dport= (the caller checked the first letter and the length) */
+const port5 = (t: string, a: number) => t.charCodeAt(a + 1) === 112 && t.charCodeAt(a + 2) === 111 && t.charCodeAt(a + 3) === 114 && t.charCodeAt(a + 4) === 116
+
 const TAG_LEN = [5, 8, 9]
 const ROLE = ['conntrack NEW', 'conntrack UPDATE', 'conntrack DESTROY']
 
@@ -366,15 +369,18 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
     let eq = -1
     for (; i < n; i++) {
       c = t.charCodeAt(i)
-      if (c === 32 || c === 9) break
-      if (c < 32 || c > 126) return null // other whitespace / non-ASCII: parse() decides
+      if (c <= 32) {
+        if (c === 32 || c === 9) break
+        return null // other whitespace / control characters: parse() decides
+      }
+      if (c > 126) return null // non-ASCII (Unicode spaces split tokens in parse())
       if (c === 61 && eq < 0) eq = i
     }
     const len = i - a
     if (eq < 0) {
       if (t.charCodeAt(a) === 91) {
-        if (len === 11 && t.startsWith('[UNREPLIED]', a)) unreplied = true
-        else if (len === 9 && t.startsWith('[ASSURED]', a)) assured = true
+        if (len === 11 && t.charCodeAt(a + 1) === 85 && t.startsWith('[UNREPLIED]', a)) unreplied = true
+        else if (len === 9 && t.charCodeAt(a + 1) === 65 && t.startsWith('[ASSURED]', a)) assured = true
       }
       continue
     }
@@ -396,11 +402,11 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
       if (cur === 1) {
         if (oDst < 0) (oDst = v), (oDstE = i)
       } else if (rDst < 0) (rDst = v), (rDstE = i)
-    } else if (cur !== 0 && kl === 5 && c0 === 115 && t.startsWith('sport', a)) {
+    } else if (cur !== 0 && kl === 5 && c0 === 115 && port5(t, a)) {
       if (cur === 1) {
         if (oSp < 0) (oSp = v), (oSpE = i)
       } else if (rSp < 0) (rSp = v), (rSpE = i)
-    } else if (cur !== 0 && kl === 5 && c0 === 100 && t.startsWith('dport', a)) {
+    } else if (cur !== 0 && kl === 5 && c0 === 100 && port5(t, a)) {
       if (cur === 1) {
         if (oDp < 0) (oDp = v), (oDpE = i)
       } else if (rDp < 0) (rDp = v), (rDpE = i)
