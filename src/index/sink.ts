@@ -7,6 +7,13 @@ import {familyOf, readIndexFile, type IndexJob, type IndexJobResult} from './rea
 
 const CHUNK = 1 << 20
 
+/** One append of whole rows; a short write (disk full) fails the job rather than leaving half a row. */
+function append(fd: number, text: string): void {
+  const b = Buffer.from(text)
+  const n = writeSync(fd, b)
+  if (n !== b.length) throw new Error(`short write to the index's temporary file (${n} of ${b.length} bytes): is the disk full?`)
+}
+
 export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
   const family = await familyOf(job)
   if (family === null) return readIndexFile(job, family, () => {})
@@ -16,11 +23,11 @@ export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
     const r = await readIndexFile(job, family, (row) => {
       buf += row
       if (buf.length > CHUNK) {
-        writeSync(fd, buf)
+        append(fd, buf)
         buf = ''
       }
     })
-    if (buf.length) writeSync(fd, buf)
+    if (buf.length) append(fd, buf)
     return r
   } finally {
     closeSync(fd)
