@@ -36,6 +36,8 @@ export class ScanContact {
   destKey = 0
   /** session records: whether the peer answered (conntrack [UNREPLIED] / [ASSURED]); null when not said */
   replied: boolean | null = null
+  /** conntrack: the line has an [ASSURED] token (then its text contains "[ASSURED]": the detector skips that search) */
+  assured = false
   /** the evidence the full parser gives this line: file (display name), line number, raw text, role */
   file = ''
   line = 0

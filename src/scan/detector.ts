@@ -89,7 +89,7 @@ const outcomeOf = (v: number) => (v & H_OUTCOME) >> H_OUT_SHIFT
 /** What the detector reads of a record: a NatEvent, or the scan fast path's ScanContact (no evidence object). */
 type Rec = Pick<NatEvent, 'kind' | 'time' | 'protocol' | 'insideIp' | 'insidePort' | 'outsideIp' | 'outsidePort' | 'destIp' | 'destPort'> &
   Pick<NatEvent, 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'replied'> &
-  Partial<Pick<ScanContact, 'srcKey' | 'dstKey' | 'insideKey' | 'outsideKey' | 'destKey'>>
+  Partial<Pick<ScanContact, 'srcKey' | 'dstKey' | 'insideKey' | 'outsideKey' | 'destKey' | 'assured'>>
 
 interface MultiPort {
   ports: Set<number>
@@ -960,7 +960,8 @@ function sessionOutcome(ev: Rec, format: string, text: string): number {
   if (format === 'conntrack' || format === 'ulogd') {
     if (kind === 'mapping') return ev.replied === true ? ANSWERED : PENDING
     if (ev.replied === false) return UNANSWERED
-    if (text.lastIndexOf('[ASSURED]') >= 0) return ANSWERED // near the end of the line
+    // near the end of the line; a fast-path contact says when it saw the [ASSURED] token (the text has it then)
+    if (ev.assured === true || text.lastIndexOf('[ASSURED]') >= 0) return ANSWERED
     // a reply came but the handshake never completed (RST to a closed port) for TCP; UDP was answered
     return ev.protocol === 'tcp' ? UNANSWERED : ev.replied === true ? ANSWERED : UNKNOWN
   }

@@ -33,6 +33,8 @@ export function detectorView(r: NatEvent | ScanContact) {
       r instanceof ScanContact
         ? [r.srcKey, r.dstKey, r.insideKey, r.outsideKey, r.destKey]
         : [key(r.srcIp), key(r.dstIp), key(r.insideIp), key(r.outsideIp), key(r.destIp)],
+    /** what the detector decides from "[ASSURED]" in the text (a contact's assured flag spares the search) */
+    assuredText: r instanceof ScanContact ? r.assured || r.text.lastIndexOf('[ASSURED]') >= 0 : r.evidence.text.lastIndexOf('[ASSURED]') >= 0,
     evidence: r instanceof ScanContact ? r.evidence() : {file: r.evidence.file, line: r.evidence.line, text: r.evidence.text, role: r.evidence.role},
   }
 }

@@ -476,6 +476,7 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
   out.dstIp = null
   out.dstPort = null
   out.replied = assured ? true : !unreplied
+  out.assured = assured
   out.file = ctx.file.display
   out.line = line.no
   out.text = t

@@ -357,6 +357,7 @@ function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContac
   out.outsideIp = null
   out.outsidePort = null
   out.replied = null
+  out.assured = false
   out.srcKey = sk
   out.dstKey = dk
   out.insideKey = o === 1 ? sk : o === 2 ? dk : 0
