@@ -13,7 +13,11 @@ import type {ScanDetector} from './detector.js'
 
 export type ScanRecord = NatEvent | ScanContact
 
-/** The formats as `natrace scan` reads them: each format's scan fast path first, its parser for the other lines. */
+/**
+ * The formats as `natrace scan` reads them: each format's scan fast path first, its parser for the other lines.
+ * A ScanContact is one object per file, filled again for each line: read it in onRecord (keepRecords: false),
+ * never keep it.
+ */
 export function scanFormats(formats: readonly NatFormat[]): LineFormat<ScanRecord>[] {
   return formats.map((f): LineFormat<ScanRecord> => {
     const fast = f.scanContact
