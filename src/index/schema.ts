@@ -48,10 +48,10 @@ export function schemaError(version: string | null): string {
   return `this index was built by another version of natrace (schema ${version ?? 'unknown'}, expected ${SCHEMA_VERSION}): delete it and build it again with \`natrace index PATH… --db FILE\``
 }
 
-export async function openIndexDb(path: string, opts: {readOnly?: boolean; memoryLimit?: string} = {}): Promise<IndexDb> {
+export async function openIndexDb(path: string, opts: {readOnly?: boolean} = {}): Promise<IndexDb> {
   const instance = await DuckDBInstance.create(path, {
     ...(opts.readOnly ? {access_mode: 'READ_ONLY'} : {}),
-    memory_limit: opts.memoryLimit ?? '192MB',
+    memory_limit: '192MB',
     threads: '2',
   })
   const conn = await instance.connect()
