@@ -24,7 +24,7 @@
  * fast and the full path are compared (a mismatch is reported). Prints one JSON object per measurement and a
  * summary; exit code 0 (the figure is for the operator, not a gate).
  */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, mkdtempSync, openSync, rmSync, writeSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {natFormats} from '../dist/src/nat/registry.js'
@@ -101,11 +101,13 @@ function ctx() {
   }
 }
 
-/** the lines as flat strings decoded from one buffer (what readLines gives the parsers) */
+/** the lines as flat strings decoded from a buffer (what readLines gives the parsers), 10,000 at a time */
 function flat(lines) {
-  const buf = Buffer.from(lines.join('\n') + '\n')
   const out = []
-  for (let s = 0, e; (e = buf.indexOf(10, s)) >= 0; s = e + 1) out.push(buf.toString('utf8', s, e))
+  for (let k = 0; k < lines.length; k += 10_000) {
+    const buf = Buffer.from(lines.slice(k, k + 10_000).join('\n') + '\n')
+    for (let s = 0, e; (e = buf.indexOf(10, s)) >= 0; s = e + 1) out.push(buf.toString('utf8', s, e))
+  }
   return out
 }
 
@@ -193,7 +195,9 @@ for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]])
     },
   }
   const file = join(dir, `${name}.log`)
-  writeFileSync(file, lines.join('\n') + '\n')
+  const fd = openSync(file, 'w')
+  for (let k = 0; k < lines.length; k += 10_000) writeSync(fd, lines.slice(k, k + 10_000).join('\n') + '\n')
+  closeSync(fd)
   const fileRun = (fastPath) => async () => (await runScan({natLogs: [file], dhcp: [], logTz: 'UTC', natFormat: name, fastPath})).detections.map((d) => `${d.kind}:${d.source.ip}`).sort()
   runs.file = fileRun(true)
   runs['file-full'] = fileRun(false)
@@ -219,6 +223,7 @@ for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]])
       cpuSecondsRuns: cpu.map((x) => +x.toFixed(3)),
       wallSeconds: +median(wall).toFixed(3),
       linesPerCpuSecond: Math.round(lines.length / cpuS),
+      rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20),
       ...(Array.isArray(r) ? {detections: r} : {records: r}),
     }
     results.push(row)
