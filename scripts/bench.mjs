@@ -19,7 +19,7 @@
  * - big plain   with --big-plain: one plain (uncompressed) log of ≥ 2 GB made from the CGNAT files, read by
  *                `attribute --full-scan` once: peak RSS must not follow the file's size
  * - scan          `natrace scan`'s detector (issue 8): scripts/bench-scan.mjs on --scan-lines generated ipfw and
- *                 conntrack lines (default 1,000,000; --no-scan skips it); its rows go into the JSON as `scan`
+ *                 conntrack lines (default 500,000; --no-scan skips it); its rows go into the JSON as `scan`
  * The CLI's start-up (oclif, imports) is inside every natrace wall time; it is measured alone too.
  */
 import {spawnSync} from 'node:child_process'
@@ -170,7 +170,7 @@ if (argv.includes('--big-plain')) {
 let scan = null
 if (!argv.includes('--no-scan')) {
   console.error('scan detector throughput …')
-  const r = sh(process.execPath, [join(root, 'scripts/bench-scan.mjs'), String(Number(get('--scan-lines', 1_000_000)))], {env: {...process.env, TZ: 'UTC'}})
+  const r = sh(process.execPath, [join(root, 'scripts/bench-scan.mjs'), String(Number(get('--scan-lines', 500_000)))], {env: {...process.env, TZ: 'UTC'}})
   if (r.status !== 0) throw new Error(`bench-scan: ${r.stderr}`)
   const lines = r.stdout.trim().split('\n')
   const rows = []
