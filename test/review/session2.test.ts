@@ -1,0 +1,60 @@
+/**
+ * Adversarial review of the second session's changes (scan fast path, index schema 3, Kea CSV pre-filter).
+ * Each test is a crafted input on which two ways of reading the same data must agree.
+ */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {readAll} from '../../src/io/inputs.js'
+import {leaseFormats} from '../../src/lease/registry.js'
+import type {LeaseEvent} from '../../src/model.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'natrace-review2-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+const HEADER = 'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context,pool_id'
+
+async function read(path: string, needles?: string[]) {
+  const r = await readAll<LeaseEvent>([path], 'lease source', leaseFormats, {needles})
+  const x = r.results[0]!
+  return {format: x.format, first: x.spanFirstMs, last: x.spanLastMs, ips: [...new Set(x.records.map((e) => e.ip))]}
+}
+
+describe('Kea CSV pre-filter', () => {
+  // a Kea journal is appended in change order and an LFC .completed file is ordered by address: the first
+  // and last rows are not the earliest and latest leases
+  const path = join(dir, 'kea-leases4.csv.completed')
+  writeFileSync(
+    path,
+    [
+      HEADER,
+      '192.168.10.50,3c:22:fb:00:00:50,,3600,1741950000,1,0,0,late,0,,0',
+      '192.168.10.21,3c:22:fb:00:00:21,,3600,1741942800,1,0,0,recepcao-pc,0,,0',
+      '192.168.10.7,3c:22:fb:00:00:07,,3600,1741000000,1,0,0,early,0,,0',
+      '192.168.10.60,3c:22:fb:00:00:60,,3600,1741945000,1,0,0,mid,0,,0',
+      '',
+    ].join('\n'),
+  )
+
+  it('keeps the rows of the asked address and the header that names their columns', async () => {
+    const pre = await read(path, ['192.168.10.21'])
+    expect(pre.format).toBe('kea-csv')
+    expect(pre.ips).toEqual(['192.168.10.21'])
+  })
+
+  // FINDING (not fixed): the span of a pre-filtered file comes from its first and last rows (probeSpan); for a
+  // Kea journal / LFC file that is neither the earliest nor the latest lease: `attribute` prints
+  // firstTime 2025-03-14T10:00:00Z after lastTime 2025-03-14T08:36:40Z, while `attribute --index` (full read)
+  // prints 2025-03-03T10:06:40Z .. 2025-03-14T10:00:00Z for the same file.
+  it.todo('gives a pre-filtered Kea file the same time span as a full read (first row is not the earliest lease)')
+  it('documents the finding above: a pre-filtered Kea span is its first and last rows'\'' lease starts', async () => {
+    const full = await read(path)
+    const pre = await read(path, ['192.168.10.21'])
+    expect(full.first).toBe((1741000000 - 3600) * 1000)
+    expect(full.last).toBe((1741950000 - 3600) * 1000)
+    // today: first = the first row's lease start, last = the last row's: 10:00 .. 08:36
+    expect(pre.first).toBe((1741950000 - 3600) * 1000)
+    expect(pre.last).toBe((1741945000 - 3600) * 1000)
+  })
+})
