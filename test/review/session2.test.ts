@@ -48,7 +48,7 @@ describe('Kea CSV pre-filter', () => {
   // firstTime 2025-03-14T10:00:00Z after lastTime 2025-03-14T08:36:40Z, while `attribute --index` (full read)
   // prints 2025-03-03T10:06:40Z .. 2025-03-14T10:00:00Z for the same file.
   it.todo('gives a pre-filtered Kea file the same time span as a full read (first row is not the earliest lease)')
-  it('documents the finding above: a pre-filtered Kea span is its first and last rows'\'' lease starts', async () => {
+  it('documents the finding above: a pre-filtered Kea span is the lease starts of its first and last rows', async () => {
     const full = await read(path)
     const pre = await read(path, ['192.168.10.21'])
     expect(full.first).toBe((1741000000 - 3600) * 1000)
