@@ -144,7 +144,9 @@ export class IndexReader {
     const byId = new Map(this.files.map((f) => [f.id, f]))
     // `where` is a list of simple conjunctions: one query each (DuckDB prunes row groups by their ranges;
     // an OR of ranges would scan everything), deduplicated by UNION
-    const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, ev'
+    // lease rows: rowid (load order = the parser's order within a line) before the record, so the records of
+    // one line come back in the order a scan reads them (a radacct row's start and interim at one instant)
+    const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, rowid AS seq, ev'
     const parts = where.split('\u0000').map((w) => `SELECT ${cols} FROM ${table} WHERE ${w}`)
     // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan
     // (lease parts are one address each, so disjoint: UNION ALL keeps two equal records of one line)

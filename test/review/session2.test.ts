@@ -6,6 +6,8 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
+import {buildIndex} from '../../src/index/build.js'
+import {IndexReader} from '../../src/index/query.js'
 import {readAll} from '../../src/io/inputs.js'
 import {leaseFormats} from '../../src/lease/registry.js'
 import type {LeaseEvent} from '../../src/model.js'
@@ -56,5 +58,35 @@ describe('Kea CSV pre-filter', () => {
     // today: first = the first row's lease start, last = the last row's: 10:00 .. 08:36
     expect(pre.first).toBe((1741950000 - 3600) * 1000)
     expect(pre.last).toBe((1741945000 - 3600) * 1000)
+  })
+})
+
+describe('indexed lease records of one line', () => {
+  // FreeRADIUS's Start query sets acctupdatetime = acctstarttime: one radacct row gives a start and an interim
+  // record at the same instant. The scan hands them to the holdings in the order the parser wrote them, and
+  // the holding's evidence is the first one ("radacct start"); the index must give the same order (schema 3
+  // sorted a line's records by their JSON text, so "interim" came before "start").
+  const path = join(dir, 'radacct.csv')
+  writeFileSync(
+    path,
+    [
+      'radacctid,acctsessionid,acctuniqueid,username,realm,nasipaddress,nasportid,acctstarttime,acctupdatetime,acctstoptime,acctinterval,acctsessiontime,callingstationid,acctterminatecause,framedipaddress',
+      '1,81f10001,a1b2,cliente0101,,10.0.0.2,ppp0,2013-06-18 18:50:00+00,2013-06-18 18:50:00+00,,,0,AA:BB:CC:00:01:01,,100.64.3.17',
+      '',
+    ].join('\n'),
+  )
+
+  it('come back from the index in the order the parser wrote them, as a scan reads them', async () => {
+    const scan = (await readAll<LeaseEvent>([path], 'lease source', leaseFormats, {})).results[0]!.records
+    expect(scan.map((e) => e.event)).toEqual(['start', 'interim'])
+    const db = join(dir, 'leases.duckdb')
+    await buildIndex([path], db, {threads: 1})
+    const reader = await IndexReader.open(db)
+    try {
+      const got = (await reader.leases(['100.64.3.17'], {anchorMs: Date.UTC(2013, 5, 18), mode: 'nearest', anchorWhat: 'test'})).flatMap((r) => r.records)
+      expect(got.map((e) => e.event)).toEqual(scan.map((e) => e.event))
+    } finally {
+      reader.close()
+    }
   })
 })
