@@ -82,8 +82,13 @@ function sameKey(x: object): string {
   return JSON.stringify(Object.keys(o).filter((k) => k !== 'time' && k !== 'end' && k !== 'timeAlt' && k !== 'evidence' && o[k] !== undefined).sort().map((k) => [k, o[k]]))
 }
 
-/** The record of an evidence line read again on a context with the attribution's year policy. */
-function reread<T extends {evidence: {line: number; text: string}}>(c: {ctx: ParseContext; formats: LineFormat<T>[]}, e: T): T | null {
+const kindOf = (x: object) => (x as {kind?: unknown; event?: unknown}).kind ?? (x as {event?: unknown}).event
+
+/**
+ * The record of an evidence line read again on a context with the attribution's year policy (anyOne: a line
+ * read into one record gives that record, whatever it is).
+ */
+function reread<T extends {evidence: {line: number; text: string; role?: string}}>(c: {ctx: ParseContext; formats: LineFormat<T>[]}, e: T, anyOne = false): T | null {
   for (const f of c.formats) {
     let got: T | T[] | null = null
     try {
@@ -96,7 +101,12 @@ function reread<T extends {evidence: {line: number; text: string}}>(c: {ctx: Par
     // a line read into several records: the one of the same kind of evidence (role) as the stored one
     const want = sameKey(e)
     const same = list.find((x) => sameKey(x) === want)
-    return same ?? (list.length === 1 ? list[0]! : null)
+    if (same) return same
+    // one record whose fields moved with the year (a lease's leaseEnd): that record, if it is the same kind of
+    // record with the same role; anything else is another record (evidence joining two lines, as pf's LAN+WAN
+    // pair, read again as one line gives the LAN packet): null, the stored record stays
+    const one = list.length === 1 ? list[0]! : null
+    return one && (anyOne || (kindOf(one) === kindOf(e) && one.evidence.role === e.evidence.role)) ? one : null
   }
   return null
 }
@@ -189,7 +199,8 @@ export class IndexReader {
     const at = (line: number | null, text: string | null): number | null => {
       if (line === null || text === null) return null
       const ctx: ParseContext = {file: r.file, time: new TimeContext({zone: f.zone, how: f.zone_how}, year), state: {}, malformed() {}}
-      const e = reread({ctx, formats: named.length ? named : formats.filter((x) => x.prefilter)}, {time: 0, evidence: {line, text}})
+      // only the time is wanted here: the line's one record, whatever it is
+      const e = reread({ctx, formats: named.length ? named : formats.filter((x) => x.prefilter)}, {time: 0, evidence: {line, text}}, true)
       return e ? e.time : null
     }
     return {...r, spanFirstMs: at(f.first_line, f.first_text) ?? r.spanFirstMs, spanLastMs: at(f.last_line, f.last_text) ?? r.spanLastMs}

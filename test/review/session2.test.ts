@@ -9,6 +9,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {buildIndex} from '../../src/index/build.js'
 import {IndexReader} from '../../src/index/query.js'
 import {readAll} from '../../src/io/inputs.js'
+import {runAttribution} from '../../src/correlate/pipeline.js'
+import {utimesSync} from 'node:fs'
 import {leaseFormats} from '../../src/lease/registry.js'
 import type {LeaseEvent} from '../../src/model.js'
 
@@ -88,5 +90,36 @@ describe('indexed lease records of one line', () => {
     } finally {
       reader.close()
     }
+  })
+})
+
+describe('attribute --index on a translation whose evidence spans two lines', () => {
+  // pf logs one packet on the LAN interface and one on the WAN interface; natrace pairs them into one mapping
+  // whose evidence text is both lines. Yearless syslog stamps are read again at lookup time with the
+  // attribution's year policy: reading those two lines as one line gave the LAN packet, which replaced the
+  // mapping, so the index answered "no NAT record maps …" where the scan names the client.
+  const log = join(dir, 'filter.log')
+  writeFileSync(
+    log,
+    [
+      'Mar  3 21:14:02 edge filterlog[30211]: 88,,,1710000001,igb1,match,pass,in,4,0x0,,64,40411,0,DF,6,tcp,60,192.168.40.12,203.0.113.9,51000,443,0,S,2981723001,,64240,,mss;sackOK;TS;nop;wscale',
+      'Mar  3 21:14:02 edge filterlog[30211]: 12,,,1710000002,igb0,match,pass,out,4,0x0,,63,40411,0,DF,6,tcp,60,198.51.100.30,203.0.113.9,19876,443,0,S,2981723001,,64240,,mss;sackOK;TS;nop;wscale',
+      '',
+    ].join('\n'),
+  )
+  utimesSync(log, new Date('2026-03-04T00:00:00Z'), new Date('2026-03-04T00:00:00Z'))
+  const report = join(dir, 'pf-report.txt')
+  writeFileSync(
+    report,
+    'From: noc@cdn.example\nSubject: Abuse report\nDate: Wed, 04 Mar 2026 10:00:00 +0000\n\nFlood (UTC):\n\n2026-03-03T21:14:03Z 198.51.100.30:19876 -> 203.0.113.9:443 TCP\n',
+  )
+
+  it('names the same inside client as the scan', async () => {
+    const scan = await runAttribution({report, natLogs: [log], dhcp: [], logTz: 'UTC'})
+    expect(scan.incidents[0]!.attribution.insideIp).toBe('192.168.40.12')
+    const db = join(dir, 'pf.duckdb')
+    await buildIndex([log], db, {logTz: 'UTC', threads: 1})
+    const indexed = await runAttribution({report, natLogs: [], dhcp: [], index: db})
+    expect(indexed.incidents.map((i) => i.attribution)).toEqual(scan.incidents.map((i) => i.attribution))
   })
 })
