@@ -43,6 +43,11 @@ export interface LineFormat<T> {
    * the columns of the rows after it)
    */
   prefilterKeep?: string[]
+  /**
+   * false when a file's rows are not in time order (a Kea lease journal, an LFC file sorted by address): a
+   * pre-filtered read then cannot learn the file's span from its first and last lines and leaves it unknown
+   */
+  timeOrdered?: boolean
   /** the zone the format defines for its zone-less stamps (dhcpd.leases: UTC); absent: the user's/system zone */
   fixedZone?: string
 }

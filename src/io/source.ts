@@ -172,7 +172,8 @@ export async function readSource<T extends Timed>(
     }
   }
   if (usePrefilter) {
-    const span = probeSpan(file, chosen, zone, boundedYear(opts.year, file), sample, tail)
+    // rows out of time order: the first and last lines bound nothing, and the rows between were not read
+    const span = chosen.some((f) => f.timeOrdered === false) ? {first: null, last: null} : probeSpan(file, chosen, zone, boundedYear(opts.year, file), sample, tail)
     result.spanFirstMs = span.first
     result.spanLastMs = span.last
   } else {
@@ -197,14 +198,6 @@ function probeSpan<T extends Timed>(
 ): {first: number | null; last: number | null} {
   const timeOf = (lines: string[], fromEnd: boolean): number | null => {
     const ctx: ParseContext = {file, time: new TimeContext(zone, year), state: {}, malformed() {}}
-    // the tail is read with what the head taught the parser (a CSV header names the tail's columns)
-    if (fromEnd) for (const [i, text] of head.entries()) for (const f of formats) {
-      try {
-        if (f.parse({no: i + 1, text}, ctx) !== null) break
-      } catch {
-        // a head line the parser cannot read teaches nothing
-      }
-    }
     const order = fromEnd ? [...lines].reverse() : lines
     for (const [i, text] of order.entries()) {
       for (const f of formats) {

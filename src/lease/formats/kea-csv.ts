@@ -31,6 +31,8 @@ export const keaCsv: LeaseFormat = {
   // every row names its address; the header (column order) is kept whatever the pre-filter
   prefilter: true,
   prefilterKeep: ['address,hwaddr,'],
+  // a journal is appended in change order (renewals rewrite old addresses), LFC output is sorted by address
+  timeOrdered: false,
   fixedZone: 'UTC',
   detect(sample) {
     const h = sample.find((l) => l.trim() !== '')
