@@ -33,7 +33,7 @@ import {
   signatureOf,
   tagName,
 } from './signatures.js'
-import {HostTable, IntTable, ipv4Key, quadKey} from './hosts.js'
+import {HostTable, IntTable, quadKey} from './hosts.js'
 import {trwSteps, type TrwSteps} from './trw.js'
 import type {Explanation, PortRange, RawDetection, ScanDirection, ScanKind, ScanOptions, ScanThresholds} from './types.js'
 
@@ -366,7 +366,7 @@ export class ScanDetector {
       this.replies++
       return true
     }
-    const rk = remoteKey !== 0 ? remoteKey : ipv4Key(remote)
+    const rk = remoteKey !== 0 ? remoteKey : quadKey(remote)
     const v = s.hosts.get(rk, remote)
     if (v === undefined) return false
     this.repliesSeen = true
@@ -439,7 +439,7 @@ export class ScanDetector {
       s.lastRole = c.role
     }
 
-    const hk = dstKey !== 0 ? dstKey : ipv4Key(dst)
+    const hk = dstKey !== 0 ? dstKey : quadKey(dst)
     let v = s.hosts.get(hk, dst)
     let newPair = false
     let newHost = false

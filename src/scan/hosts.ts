@@ -4,31 +4,6 @@
  * the detector's hot path and the garbage collector both stay cheap); anything else (IPv6) in a Map.
  */
 
-/** An IPv4 dotted quad as a non-zero int32 (0.0.0.0 and non-IPv4 text give 0: use the Map). */
-export function ipv4Key(ip: string): number {
-  let n = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i)
-    if (c === 46) {
-      if (digits === 0 || octet > 255) return 0
-      n = (n << 8) | octet
-      octet = 0
-      digits = 0
-      dots++
-      continue
-    }
-    const d = c - 48
-    if (d < 0 || d > 9 || digits === 3) return 0
-    octet = octet * 10 + d
-    digits++
-  }
-  if (dots !== 3 || digits === 0 || octet > 255) return 0
-  return (n << 8) | octet
-}
-
 export function keyToIpv4(k: number): string {
   return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`
 }
@@ -52,7 +27,7 @@ export class HostTable {
     return i
   }
 
-  /** the value for `ip` (k = ipv4Key(ip)), or undefined */
+  /** the value for `ip` (k = quadKey(ip): one key per address string, 0 for anything else), or undefined */
   get(k: number, ip: string): number | undefined {
     if (k === 0) return this.other?.get(ip)
     const i = this.slot(k)
