@@ -45,7 +45,7 @@ describe('readSource pre-filter with a header-driven format (Kea CSV)', () => {
     const full = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013})
     const filtered = await readSource<LeaseEvent>(kea(), leaseFormats, {year: y2013, needles: ['10.30.0.20']})
     expect(filtered.prefiltered).toBe(true)
-    const of20 = (rs: LeaseEvent[]) => rs.filter((r) => r.ip === '10.30.0.20').map((r) => [r.kind, r.time, r.mac, r.evidence.line])
+    const of20 = (rs: LeaseEvent[]) => rs.filter((r) => r.ip === '10.30.0.20').map((r) => [r.event, r.time, r.mac, r.evidence.line])
     expect(of20(filtered.records)).toEqual(of20(full.records))
     expect(of20(filtered.records).length).toBeGreaterThan(2)
     // rows of other addresses were skipped before parsing
