@@ -2,12 +2,15 @@
  * Reads the same lines through a format's full parser and through the scan fast path (scanFormats: the
  * format's scanContact, the parser for the lines it leaves), and gives both as the detector sees them.
  */
+import fc from 'fast-check'
+import {expect} from 'vitest'
 import type {ParseContext} from '../../src/io/format.js'
 import type {NatEvent} from '../../src/model.js'
 import {ScanContact} from '../../src/nat/contact.js'
 import type {NatFormat} from '../../src/nat/registry.js'
 import {scanFormats} from '../../src/scan/fastpath.js'
 import {quadKey} from '../../src/scan/hosts.js'
+import {makeCtx} from '../nat/helpers.js'
 
 const key = (ip: string | null | undefined) => quadKey(ip ?? '')
 
@@ -63,4 +66,34 @@ export function readBoth(format: NatFormat, lines: string[], a: ParseContext, b:
     fast.push(view(r as NatEvent | NatEvent[] | ScanContact | null))
   })
   return {full, fast, fastLines}
+}
+
+/**
+ * The property both fast-path formats must hold: for arrays of generated lines in each zone, the fast path gives
+ * the detector what the full parser gives, with the same malformed reports and clock state (DST counters, years),
+ * and it reads at least `minFastShare` of the lines itself (the comparison covers the fast path, not only its
+ * fall-backs).
+ */
+export function assertFastEqualsFull(
+  format: NatFormat,
+  lines: fc.Arbitrary<string[]>,
+  zones: string[],
+  minFastShare = 0.1,
+): void {
+  let total = 0
+  let fast = 0
+  fc.assert(
+    fc.property(lines, fc.constantFrom(...zones), (ls, zone) => {
+      const a = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
+      const b = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
+      const r = readBoth(format, ls, a, b)
+      total += ls.length
+      fast += r.fastLines.length
+      expect(r.fast).toEqual(r.full)
+      expect(b.bad).toEqual(a.bad)
+      expect([b.time.clock.repeated, b.time.clock.gaps, [...b.time.yearsUsed]]).toEqual([a.time.clock.repeated, a.time.clock.gaps, [...a.time.yearsUsed]])
+    }),
+    {numRuns: 400},
+  )
+  expect(fast / total).toBeGreaterThan(minFastShare)
 }
