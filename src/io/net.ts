@@ -118,6 +118,14 @@ export class CidrSet {
 
 const insideDefault = new CidrSet(DEFAULT_INSIDE)
 
+/**
+ * The IPv4 part of DEFAULT_INSIDE by the first two octets (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16):
+ * the one place the rule is written, for the callers that already hold the octets (fast paths keyed by int32).
+ */
+export function isInsideV4(a: number, b: number): boolean {
+  return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
+}
+
 /** Private / CGNAT / ULA address: a client behind NAT. */
 export function isInsideAddress(ip: string): boolean {
   if (isIPv4(ip)) {
@@ -126,8 +134,7 @@ export function isInsideAddress(ip: string): boolean {
     const d2 = ip.indexOf('.', d1 + 1)
     const a = +ip.slice(0, d1)
     const b = +ip.slice(d1 + 1, d2)
-    if (a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)) return true
-    return false
+    return isInsideV4(a, b)
   }
   return insideDefault.has(ip)
 }

@@ -15,7 +15,7 @@
  */
 import type {Evidence, NatEvent} from '../model.js'
 import type {ScanContact} from '../nat/contact.js'
-import {isInsideAddress} from '../io/net.js'
+import {isInsideAddress, isInsideV4} from '../io/net.js'
 import {
   C_BT,
   C_COMMON,
@@ -983,9 +983,7 @@ function sessionOutcome(ev: Rec, format: string, text: string): number {
 /** inside(ip) of an address with its quadKey (0: not a canonical dotted quad, ask inside()) */
 function insideK(k: number, ip: string): boolean {
   if (k === 0) return inside(ip)
-  const a = k >>> 24
-  const b = (k >>> 16) & 255
-  return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
+  return isInsideV4(k >>> 24, (k >>> 16) & 255)
 }
 
 /** isInsideAddress with a fast path for dotted quads (the detector asks it several times per record). */
@@ -998,13 +996,11 @@ function inside(ip: string): boolean {
     if (c === 46) break
     a = a * 10 + c - 48
   }
-  if (a === 10) return true
-  if (a !== 192 && a !== 172 && a !== 100 && a !== 169) return false
   let b = 0
   for (i++; i < ip.length; i++) {
     const c = ip.charCodeAt(i)
     if (c === 46) break
     b = b * 10 + c - 48
   }
-  return (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
+  return isInsideV4(a, b)
 }

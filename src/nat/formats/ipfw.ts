@@ -16,7 +16,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {isInsideAddress} from '../../io/net.js'
+import {isInsideAddress, isInsideV4} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import {scanStamp, type ScanContact} from '../contact.js'
@@ -196,9 +196,7 @@ function packetOf(line: Line, ctx: ParseContext): NatEvent | null | undefined {
 
 /** isInsideAddress of a dotted quad from its key (see src/io/net.ts). */
 function insideKey(k: number): boolean {
-  const a = k >>> 24
-  const b = (k >>> 16) & 255
-  return a === 10 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)
+  return isInsideV4(k >>> 24, (k >>> 16) & 255)
 }
 
 /** readAddr's results: the address key (0: not a canonical dotted quad), port (-1: none), end of the address */
