@@ -19,9 +19,7 @@ export interface Endpoints {
  * address), destination = original source (the remote client).
  */
 export function applyTuples(ev: NatEvent, o: Endpoints, r: Endpoints): void {
-  const snat = r.dst !== o.src || r.dport !== o.sport
-  const dnat = r.src !== o.dst || r.sport !== o.dport
-  if (dnat && !snat) {
+  if (isPortForward(o.src, o.sport, o.dst, o.dport, r.src, r.sport, r.dst, r.dport)) {
     ev.insideIp = r.src
     ev.insidePort = r.sport
     ev.outsideIp = o.dst
@@ -36,4 +34,16 @@ export function applyTuples(ev: NatEvent, o: Endpoints, r: Endpoints): void {
     ev.destIp = o.dst
     ev.destPort = o.dport
   }
+}
+
+/**
+ * The rule applyTuples reads a connection by: destination NAT without source NAT (the reply comes from another
+ * address or port than the one dialled, and goes back to the original source unchanged) is a port forward.
+ * Addresses may be given as strings or as any key that is equal exactly when the strings are (the scan fast path
+ * passes int32 keys of canonical dotted quads).
+ */
+export function isPortForward<A, P>(oSrc: A, oSport: P, oDst: A, oDport: P, rSrc: A, rSport: P, rDst: A, rDport: P): boolean {
+  const snat = rDst !== oSrc || rDport !== oSport
+  const dnat = rSrc !== oDst || rSport !== oDport
+  return dnat && !snat
 }

@@ -28,7 +28,7 @@ import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
 import type {ScanContact} from '../contact.js'
-import {applyTuples} from '../tuples.js'
+import {applyTuples, isPortForward} from '../tuples.js'
 import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 
 const EVENT = /\[(NEW|UPDATE|DESTROY)\]/
@@ -444,11 +444,8 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
   out.kind = ek === 0 ? 'session-start' : ek === 2 ? 'session-end' : 'mapping'
   out.time = time
   out.protocol = protocol
-  // applyTuples (../tuples.ts): a destination NAT alone reads the other way round
-  // (canonical quads: equal keys = equal strings)
-  const snat = rdk !== osk || rdp !== osp
-  const dnat = rsk !== odk || rsp !== odp
-  if (dnat && !snat) {
+  // applyTuples' rule (../tuples.ts), on the keys (canonical quads: equal keys = equal strings)
+  if (isPortForward(osk, osp, odk, odp, rsk, rsp, rdk, rdp)) {
     out.insideIp = rs
     out.insidePort = rsp
     out.outsideIp = od
