@@ -70,7 +70,7 @@ interface Head {
 
 // synchronous on purpose: 16 KiB from each of hundreds of files; the promise API's open/read/close cost
 // ~0.5 ms a file here, the synchronous calls a few µs
-async function readBytes(path: string, pos: number, n: number): Promise<Buffer> {
+function readBytes(path: string, pos: number, n: number): Buffer {
   const fd = openSync(path, 'r')
   try {
     const buf = Buffer.allocUnsafe(n)
@@ -92,7 +92,7 @@ function linesOf(buf: Buffer, whole: boolean, fromStart: boolean): string[] {
 
 async function headLines(file: SourceFile): Promise<{head: string[]; tail: string[] | null} | null> {
   if (file.compressed !== null && file.compressed !== 'gzip') return null
-  const raw = await readBytes(file.path, 0, HEAD_BYTES)
+  const raw = readBytes(file.path, 0, HEAD_BYTES)
   if (file.compressed === 'gzip') {
     let out: Buffer
     try {
@@ -105,7 +105,7 @@ async function headLines(file: SourceFile): Promise<{head: string[]; tail: strin
   const whole = file.size <= HEAD_BYTES
   const head = linesOf(raw, whole, true).slice(0, HEAD_LINES)
   if (whole) return {head, tail: head}
-  const t = await readBytes(file.path, Math.max(0, file.size - TAIL_BYTES), TAIL_BYTES)
+  const t = readBytes(file.path, Math.max(0, file.size - TAIL_BYTES), TAIL_BYTES)
   return {head, tail: linesOf(t, true, false)}
 }
 
