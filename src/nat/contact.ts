@@ -13,6 +13,8 @@ export class ScanContact {
   kind: NatKind = 'packet'
   /** the NatEvent's `time` (ms UTC) */
   time = 0
+  /** the NatEvent's `end` (ms UTC): a conntrack DESTROY's stamp, else null */
+  end: number | null = null
   protocol: string | null = null
   insideIp: string | null = null
   insidePort: number | null = null

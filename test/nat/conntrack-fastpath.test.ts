@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {conntrack} from '../../src/nat/formats/conntrack.js'
+import {conntrack, parseFull} from '../../src/nat/formats/conntrack.js'
 import {assertFastEqualsFull, readBoth} from '../scan/fastpath-check.js'
 import {makeCtx} from './helpers.js'
 
@@ -45,9 +45,39 @@ const line = fc
   )
 const other = fc.constantFrom('Mar  5 08:00:00 gw sshd[5]: Accepted publickey for x from 10.0.0.1 port 22', 'ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=8.8.8.8 sport=1 dport=2 src=8.8.8.8 dst=1.1.1.1 sport=2 dport=1 [ASSURED] mark=0 use=2', '')
 
+/** the format with its full parser only: what both fast paths are compared with */
+const full = {...conntrack, parse: parseFull}
+const lines = fc.array(fc.oneof({weight: 9, arbitrary: line}, {weight: 1, arbitrary: other}), {minLength: 1, maxLength: 20})
+
+describe('conntrack parse() fast path', () => {
+  it('gives the same records as the full parser, field for field and in the same key order, with the same clock and malformed reports', () => {
+    let fastLines = 0
+    let total = 0
+    fc.assert(
+      fc.property(lines, fc.constantFrom('UTC', 'Europe/Berlin'), (ls, zone) => {
+        const a = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
+        const b = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
+        ls.forEach((text, i) => {
+          const want = parseFull({no: i + 1, text}, a)
+          const got = conntrack.parse({no: i + 1, text}, b)
+          expect(got).toStrictEqual(want)
+          expect(JSON.stringify(got)).toBe(JSON.stringify(want))
+          total++
+          if (b.state.conntrackFast && want !== null && (b.state.conntrackFast as {line: number}).line === i + 1) fastLines++
+        })
+        expect(b.bad).toEqual(a.bad)
+        expect([b.time.clock.repeated, b.time.clock.gaps, [...b.time.yearsUsed]]).toEqual([a.time.clock.repeated, a.time.clock.gaps, [...a.time.yearsUsed]])
+      }),
+      {numRuns: 400},
+    )
+    // the comparison covers the fast path, not only its fall-backs
+    expect(fastLines / total).toBeGreaterThan(0.1)
+  })
+})
+
 describe('conntrack scan fast path', () => {
   it('gives the detector exactly what the full parser gives, line for line, with the same clock and malformed reports', () => {
-    assertFastEqualsFull(conntrack, fc.array(fc.oneof({weight: 9, arbitrary: line}, {weight: 1, arbitrary: other}), {minLength: 1, maxLength: 20}), ['UTC', 'Europe/Berlin'])
+    assertFastEqualsFull(full, lines, ['UTC', 'Europe/Berlin'])
   })
 
   it('reads -E -o timestamp NEW / DESTROY / UPDATE events itself: source NAT, port forward, ICMP', () => {
@@ -57,7 +87,7 @@ describe('conntrack scan fast path', () => {
       '[1709625604.5     ]\t [UPDATE] tcp      6 60 SYN_RECV src=198.51.100.9 dst=203.0.113.7 sport=51000 dport=443 src=10.9.0.5 dst=198.51.100.9 sport=443 dport=51000 mark=0',
       '[1709625605.000000]\t    [NEW] icmp     1 30 src=10.9.0.77 dst=8.8.8.8 type=8 code=0 id=77 [UNREPLIED] src=8.8.8.8 dst=203.0.113.7 type=0 code=0 id=77',
     ]
-    const r = readBoth(conntrack, lines, makeCtx(), makeCtx())
+    const r = readBoth(full, lines, makeCtx(), makeCtx())
     expect(r.fastLines).toEqual([1, 2, 3, 4])
     expect(r.fast).toEqual(r.full)
     expect(r.fast[1]![0]).toMatchObject({kind: 'session-end', time: 1709625600000, replied: false, evidence: {role: 'conntrack DESTROY', line: 2}})

@@ -27,7 +27,7 @@ import type {ParseContext} from '../../io/format.js'
 import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import type {ScanContact} from '../contact.js'
+import {ScanContact} from '../contact.js'
 import {applyTuples, isPortForward} from '../tuples.js'
 import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 
@@ -90,148 +90,185 @@ export const conntrack: NatFormat = {
     return detectScore(sample, looksConntrack)
   },
   parse(line: Line, ctx: ParseContext) {
-    const t = line.text
-    if (t.indexOf('src=') < 0) return null
-    if (t.length > MAX_LINE) return tooLong(line, ctx, EVENT.test(t.slice(0, 200)), 'conntrack')
-    // time stamp: "[epoch.usec]" first, or a syslog header (possibly followed by "[epoch.usec]")
-    let i = skipSpaces(t, 0)
-    let time: Resolved | undefined
-    // conntrackd's connection log (Stats LogFile, or its syslog copy) writes flows as they are destroyed
-    let conntrackd = false
-    const cm = CTIME_AT.exec(t)
-    if (cm) {
-      const month = monthNumber(cm[1]!)
-      if (month) {
-        const r = wallTime(ctx, {year: Number(cm[6]), month, day: Number(cm[2]), hour: Number(cm[3]), minute: Number(cm[4]), second: Number(cm[5])})
-        if (!Number.isNaN(r.ms)) time = r
-      }
-      i = cm[0].length
-      conntrackd = true
-    } else if (t.charCodeAt(i) === 91 /* [ */) {
-      const e = epochStamp(t, i)
-      if (e) {
-        time = {ms: e.ms}
-        i = e.next
-      }
-    } else {
-      const head = syslogStamp(t, ctx)
-      if (head) {
-        time = head.time
-        i = head.rest
-        const srcAt = t.indexOf('src=')
-        // "host tag[pid]: message"
-        const colon = t.indexOf(': ', i)
-        if (colon > 0 && colon < srcAt) {
-          const tag = t.slice(i, colon).split(' ').pop() ?? ''
-          if (/^conntrackd(?:\[\d+\])?$/.test(tag)) conntrackd = true
-          i = colon + 2
-        }
-        const b = t.indexOf('[', i)
-        if (b >= 0 && b < srcAt) {
-          const e = epochStamp(t, b)
-          if (e) {
-            time = {ms: e.ms}
-            i = e.next
-          }
-        }
-      }
-    }
-    const em = EVENT.exec(t)
-    let bodyStart: number
-    let kind: NatKind
-    if (em) {
-      bodyStart = em.index + em[0].length
-      kind = em[1] === 'NEW' ? 'session-start' : em[1] === 'DESTROY' ? 'session-end' : 'mapping'
-    } else {
-      // a table line: "ipv4 2 tcp 6 431999 ESTABLISHED src=..." or "tcp 6 431999 ESTABLISHED src=..."
-      bodyStart = i
-      kind = conntrackd ? 'session-end' : 'mapping'
-    }
-    const body = t.slice(skipSpaces(t, bodyStart))
-    const pm = PROTO.exec(body)
-    if (!pm) return null // "src=" in some other daemon's text
-    const protoNum = Number(pm[3])
-    const protoName = pm[2]!
-    const protocol = PROTO_NUMBERS[protoNum] ?? (protoName === 'unknown' ? null : protoName)
-    // key=value tokens: the first src= opens the original tuple, the second the reply tuple
-    const orig: Tuple = {}
-    const repl: Tuple = {}
-    let cur: Tuple | null = null
-    let unreplied = false
-    let assured = false
-    let delta: number | null = null
-    const toks = body.slice(pm[0].length).split(/\s+/)
-    for (const tok of toks) {
-      if (tok === '[UNREPLIED]') unreplied = true
-      else if (tok === '[ASSURED]') assured = true
-      const eq = tok.indexOf('=')
-      if (eq < 0) continue
-      const k = tok.slice(0, eq)
-      const v = tok.slice(eq + 1)
-      if (k === 'src') {
-        if (cur === null) cur = orig
-        else if (cur === orig) cur = repl
-        else break
-        cur.src = v
-      } else if (cur && (k === 'dst' || k === 'sport' || k === 'dport')) {
-        if (cur[k] === undefined) cur[k] = v
-      } else if (k === 'delta-time') delta = Number(v)
-    }
-    const oSrc = orig.src ? ipOf(orig.src) : null
-    const oDst = orig.dst ? ipOf(orig.dst) : null
-    const rSrc = repl.src ? ipOf(repl.src) : null
-    const rDst = repl.dst ? ipOf(repl.dst) : null
-    if (!oSrc || !oDst || !rSrc || !rDst) {
-      ctx.malformed(line, 'conntrack entry without both tuples (src=/dst= original and reply)')
-      return null
-    }
-    const ported = PORTED.has(protocol ?? '')
-    const oSport = port(orig.sport)
-    const oDport = port(orig.dport)
-    const rSport = port(repl.sport)
-    const rDport = port(repl.dport)
-    if (ported && (oSport === null || oDport === null || rSport === null || rDport === null)) {
-      ctx.malformed(line, `conntrack ${protocol} entry without readable sport=/dport= in both tuples`)
-      return null
-    }
-    // time: the event stamp; a table line may carry [start=ctime] (nf_conntrack_timestamp)
-    let start: Resolved | undefined
-    if (body.indexOf('[start=') >= 0) start = ctimeOf(body, 'start', ctx)
-    if (!time && em?.[1] === 'DESTROY' && body.indexOf('[stop=') >= 0) time = ctimeOf(body, 'stop', ctx)
-    if (!time && em?.[1] === 'NEW') time = start
-    if (!time) {
-      if (em) {
-        ctx.malformed(line, 'conntrack event without a time stamp (use conntrack -E -o timestamp)')
-        return null
-      }
-      if (!start) {
-        ctx.malformed(line, 'conntrack table entry without a time stamp: it cannot be placed in time')
-        return null
-      }
-      time = start
-      kind = 'session-start'
-    }
-    let ev: NatEvent
-    if (kind === 'session-end') {
-      const stop = time
-      let begin: Resolved | undefined = start
-      if (!begin && delta !== null && Number.isFinite(delta) && delta >= 0) begin = {ms: stop.ms - delta * 1000}
-      ev = blankEvent(kind, begin ?? stop, evidence(line, ctx, 'conntrack DESTROY'))
-      ev.end = stop.ms
-    } else ev = blankEvent(kind, time, evidence(line, ctx, em ? `conntrack ${em[1]}` : 'conntrack table entry'))
-    if (kind === 'mapping') ev.phase = 'interim' // an UPDATE: the translation is live at this instant
-    ev.protocol = protocol
-    applyTuples(
-      ev,
-      {src: oSrc, dst: oDst, sport: ported ? oSport : null, dport: ported ? oDport : null},
-      {src: rSrc, dst: rDst, sport: ported ? rSport : null, dport: ported ? rDport : null},
-    )
-    ev.replied = assured ? true : !unreplied
-    return ev
+    return fastEvent(line, ctx) ?? parseFull(line, ctx)
   },
   scanContact(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
     return scanEvent(line, ctx, out)
   },
+}
+
+/**
+ * parse() of one line, every layout (the `-o timestamp` events scanEvent reads take the faster way: parse()).
+ * Exported for the tests that compare both.
+ */
+export function parseFull(line: Line, ctx: ParseContext): NatEvent | null {
+  const t = line.text
+  if (t.indexOf('src=') < 0) return null
+  if (t.length > MAX_LINE) return tooLong(line, ctx, EVENT.test(t.slice(0, 200)), 'conntrack')
+  // time stamp: "[epoch.usec]" first, or a syslog header (possibly followed by "[epoch.usec]")
+  let i = skipSpaces(t, 0)
+  let time: Resolved | undefined
+  // conntrackd's connection log (Stats LogFile, or its syslog copy) writes flows as they are destroyed
+  let conntrackd = false
+  const cm = CTIME_AT.exec(t)
+  if (cm) {
+    const month = monthNumber(cm[1]!)
+    if (month) {
+      const r = wallTime(ctx, {year: Number(cm[6]), month, day: Number(cm[2]), hour: Number(cm[3]), minute: Number(cm[4]), second: Number(cm[5])})
+      if (!Number.isNaN(r.ms)) time = r
+    }
+    i = cm[0].length
+    conntrackd = true
+  } else if (t.charCodeAt(i) === 91 /* [ */) {
+    const e = epochStamp(t, i)
+    if (e) {
+      time = {ms: e.ms}
+      i = e.next
+    }
+  } else {
+    const head = syslogStamp(t, ctx)
+    if (head) {
+      time = head.time
+      i = head.rest
+      const srcAt = t.indexOf('src=')
+      // "host tag[pid]: message"
+      const colon = t.indexOf(': ', i)
+      if (colon > 0 && colon < srcAt) {
+        const tag = t.slice(i, colon).split(' ').pop() ?? ''
+        if (/^conntrackd(?:\[\d+\])?$/.test(tag)) conntrackd = true
+        i = colon + 2
+      }
+      const b = t.indexOf('[', i)
+      if (b >= 0 && b < srcAt) {
+        const e = epochStamp(t, b)
+        if (e) {
+          time = {ms: e.ms}
+          i = e.next
+        }
+      }
+    }
+  }
+  const em = EVENT.exec(t)
+  let bodyStart: number
+  let kind: NatKind
+  if (em) {
+    bodyStart = em.index + em[0].length
+    kind = em[1] === 'NEW' ? 'session-start' : em[1] === 'DESTROY' ? 'session-end' : 'mapping'
+  } else {
+    // a table line: "ipv4 2 tcp 6 431999 ESTABLISHED src=..." or "tcp 6 431999 ESTABLISHED src=..."
+    bodyStart = i
+    kind = conntrackd ? 'session-end' : 'mapping'
+  }
+  const body = t.slice(skipSpaces(t, bodyStart))
+  const pm = PROTO.exec(body)
+  if (!pm) return null // "src=" in some other daemon's text
+  const protoNum = Number(pm[3])
+  const protoName = pm[2]!
+  const protocol = PROTO_NUMBERS[protoNum] ?? (protoName === 'unknown' ? null : protoName)
+  // key=value tokens: the first src= opens the original tuple, the second the reply tuple
+  const orig: Tuple = {}
+  const repl: Tuple = {}
+  let cur: Tuple | null = null
+  let unreplied = false
+  let assured = false
+  let delta: number | null = null
+  const toks = body.slice(pm[0].length).split(/\s+/)
+  for (const tok of toks) {
+    if (tok === '[UNREPLIED]') unreplied = true
+    else if (tok === '[ASSURED]') assured = true
+    const eq = tok.indexOf('=')
+    if (eq < 0) continue
+    const k = tok.slice(0, eq)
+    const v = tok.slice(eq + 1)
+    if (k === 'src') {
+      if (cur === null) cur = orig
+      else if (cur === orig) cur = repl
+      else break
+      cur.src = v
+    } else if (cur && (k === 'dst' || k === 'sport' || k === 'dport')) {
+      if (cur[k] === undefined) cur[k] = v
+    } else if (k === 'delta-time') delta = Number(v)
+  }
+  const oSrc = orig.src ? ipOf(orig.src) : null
+  const oDst = orig.dst ? ipOf(orig.dst) : null
+  const rSrc = repl.src ? ipOf(repl.src) : null
+  const rDst = repl.dst ? ipOf(repl.dst) : null
+  if (!oSrc || !oDst || !rSrc || !rDst) {
+    ctx.malformed(line, 'conntrack entry without both tuples (src=/dst= original and reply)')
+    return null
+  }
+  const ported = PORTED.has(protocol ?? '')
+  const oSport = port(orig.sport)
+  const oDport = port(orig.dport)
+  const rSport = port(repl.sport)
+  const rDport = port(repl.dport)
+  if (ported && (oSport === null || oDport === null || rSport === null || rDport === null)) {
+    ctx.malformed(line, `conntrack ${protocol} entry without readable sport=/dport= in both tuples`)
+    return null
+  }
+  // time: the event stamp; a table line may carry [start=ctime] (nf_conntrack_timestamp)
+  let start: Resolved | undefined
+  if (body.indexOf('[start=') >= 0) start = ctimeOf(body, 'start', ctx)
+  if (!time && em?.[1] === 'DESTROY' && body.indexOf('[stop=') >= 0) time = ctimeOf(body, 'stop', ctx)
+  if (!time && em?.[1] === 'NEW') time = start
+  if (!time) {
+    if (em) {
+      ctx.malformed(line, 'conntrack event without a time stamp (use conntrack -E -o timestamp)')
+      return null
+    }
+    if (!start) {
+      ctx.malformed(line, 'conntrack table entry without a time stamp: it cannot be placed in time')
+      return null
+    }
+    time = start
+    kind = 'session-start'
+  }
+  let ev: NatEvent
+  if (kind === 'session-end') {
+    const stop = time
+    let begin: Resolved | undefined = start
+    if (!begin && delta !== null && Number.isFinite(delta) && delta >= 0) begin = {ms: stop.ms - delta * 1000}
+    ev = blankEvent(kind, begin ?? stop, evidence(line, ctx, 'conntrack DESTROY'))
+    ev.end = stop.ms
+  } else ev = blankEvent(kind, time, evidence(line, ctx, em ? `conntrack ${em[1]}` : 'conntrack table entry'))
+  if (kind === 'mapping') ev.phase = 'interim' // an UPDATE: the translation is live at this instant
+  ev.protocol = protocol
+  applyTuples(
+    ev,
+    {src: oSrc, dst: oDst, sport: ported ? oSport : null, dport: ported ? oDport : null},
+    {src: rSrc, dst: rDst, sport: ported ? rSport : null, dport: ported ? rDport : null},
+  )
+  ev.replied = assured ? true : !unreplied
+  return ev
+}
+
+/**
+ * The record parseFull gives a `conntrack -E -o timestamp` event line that scanEvent reads (the usual line of
+ * these logs), built from scanEvent's fields: the same fields in the same order, about three times faster than
+ * tokenising the line by regular expressions. null for any other line (then nothing in ctx was touched).
+ */
+function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
+  let c = ctx.state.conntrackFast as ScanContact | undefined
+  if (c === undefined) ctx.state.conntrackFast = c = new ScanContact()
+  if (scanEvent(line, ctx, c) === null) return null
+  const ev: NatEvent = {
+    kind: c.kind,
+    time: c.time,
+    end: c.end,
+    protocol: c.protocol,
+    insideIp: c.insideIp,
+    insidePort: c.insidePort,
+    outsideIp: c.outsideIp,
+    outsidePort: c.outsidePort,
+    outsidePortEnd: null,
+    destIp: c.destIp,
+    destPort: c.destPort,
+    subscriber: null,
+    evidence: {file: c.file, line: c.line, text: c.text, role: c.role},
+  }
+  if (c.kind === 'mapping') ev.phase = 'interim'
+  ev.replied = c.replied
+  return ev
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57
@@ -443,6 +480,7 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
   }
   out.kind = ek === 0 ? 'session-start' : ek === 2 ? 'session-end' : 'mapping'
   out.time = time
+  out.end = ek === 2 ? stamp : null
   out.protocol = protocol
   // applyTuples' rule (../tuples.ts), on the keys (canonical quads: equal keys = equal strings)
   if (isPortForward(osk, osp, odk, odp, rsk, rsp, rdk, rdp)) {

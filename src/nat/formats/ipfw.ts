@@ -343,6 +343,7 @@ function scanPacket(line: Line, ctx: ParseContext, out: ScanContact): ScanContac
   const o = insideKey(sk) ? 1 : insideKey(dk) ? 2 : 0
   out.kind = 'packet'
   out.time = time
+  out.end = null
   out.protocol = protocol
   out.srcIp = srcIp
   out.srcPort = srcPort
