@@ -64,6 +64,8 @@ async function headHash(path: string): Promise<string> {
  */
 const BATCH_BYTES = 256 << 20
 
+const BLOCK_CSV = `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, columns = {'file_id': 'INTEGER', 'block': 'INTEGER', 'data': 'VARCHAR'}`
+
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
 
 export async function buildIndex(paths: string[], dbPath: string, opts: BuildOptions = {}): Promise<BuildSummary> {
@@ -108,7 +110,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         file,
         hash,
         batch: 0,
-        job: {id: todo.length, fileId: id, file, out: {nat: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
+        job: {id: todo.length, fileId: id, file, out: {nat: '', block: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
       })
     }
     // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the files of a batch append
@@ -120,7 +122,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     for (const t of todo) {
       if (acc >= BATCH_BYTES) {
         const k = batches.length
-        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}.tsv`), lease: join(tmp, `lease-${k}.tsv`)}})
+        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}.tsv`), block: join(tmp, `block-${k}.tsv`), lease: join(tmp, `lease-${k}.tsv`)}})
         acc = 0
       }
       const b = batches[batches.length - 1]!
@@ -137,6 +139,8 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         for (const [family, table] of [['nat', 'nat'], ['lease', 'leases']] as const) {
           if (b.done.some((d) => d.r.family === family) && existsSync(b.out[family])) await c.run(`COPY ${table} FROM ${lit(b.out[family])} ${COPY_OPTIONS}`)
         }
+        // payload blocks: base64 in the TSV, BLOB in the table
+        if (existsSync(b.out.block)) await c.run(`INSERT INTO nat_blocks SELECT file_id, block, from_base64(data) FROM read_csv(${lit(b.out.block)}, ${BLOCK_CSV})`)
         for (const {t, r} of b.done) {
           await c.run(
             `INSERT INTO files VALUES (${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
@@ -147,8 +151,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         await c.run('ROLLBACK').catch(() => {})
         throw e
       }
-      rmSync(b.out.nat, {force: true})
-      rmSync(b.out.lease, {force: true})
+      for (const f of Object.values(b.out)) rmSync(f, {force: true})
       for (const {t, r} of b.done) {
         for (const w of r.warnings) opts.onWarning?.(w)
         if (r.family === null) {
@@ -186,6 +189,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
 
 async function dropFile(c: Awaited<ReturnType<typeof openIndexDb>>['conn'], id: number): Promise<void> {
   await c.run(`DELETE FROM nat WHERE file_id = ${id}`)
+  await c.run(`DELETE FROM nat_blocks WHERE file_id = ${id}`)
   await c.run(`DELETE FROM leases WHERE file_id = ${id}`)
   await c.run(`DELETE FROM files WHERE id = ${id}`)
 }

@@ -7,10 +7,11 @@
  *
  * Syslog stamps carry no year: the index reads them with the year the file's mtime implies, a scan with the
  * year nearest the report. For files of such stamps the lookup ignores the stored times and reads the matched
- * lines again (their text is in the row) with the year policy of the attribution, so both agree even for
+ * lines again (their text is in the record's payload) with the year policy of the attribution, so both agree even for
  * archives whose mtimes are not their lines' year.
  */
 import {existsSync} from 'node:fs'
+import type {DuckDBBlobValue} from '@duckdb/node-api'
 import type {Incident, LeaseEvent, NatEvent, SourceFile, ZoneHow} from '../model.js'
 import {NatraceError} from '../io/errors.js'
 import {orderRotated} from '../io/files.js'
@@ -21,7 +22,7 @@ import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
 import {lit, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
-import {NAT_COLUMNS, natFromColumns, type NatColumns} from './rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, natFromColumns, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
 
 interface FileRow {
   id: number
@@ -158,16 +159,22 @@ export class IndexReader {
     // one line come back in the order a scan reads them (a radacct row's start and interim at one instant)
     const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, rowid AS seq, ev'
     const parts = where.split('\u0000').map((w) => `SELECT ${cols} FROM ${table} WHERE ${w}`)
-    // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan
+    // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan (NAT rows:
+    // file_id, then seq, the order the file was read in)
     // (lease parts are one address each, so disjoint: UNION ALL keeps two equal records of one line)
     const got = (await this.db.conn.runAndReadAll(`SELECT * FROM (${parts.join(table === 'nat' ? ' UNION ' : ' UNION ALL ')}) ORDER BY ALL`)).getRowObjects()
+    const blocks = table === 'nat' ? await this.blocks(got as unknown as {file_id: number; seq: number}[]) : null
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
     for (const row of got) {
       const id = Number(row.file_id)
       const f = byId.get(id)
       let e: T
-      if (table === 'nat') e = natFromColumns(row as unknown as NatColumns, f ? f.path : '') as unknown as T
-      else {
+      if (table === 'nat') {
+        const c = row as unknown as NatColumns
+        const payload = blocks!.get(id)?.get(Math.floor(c.seq / NAT_BLOCK))?.[c.seq % NAT_BLOCK]
+        if (!payload) throw new NatraceError(`the index is damaged (record ${c.seq} of file ${f ? f.path : id} has no payload): delete it and build it again`, 1)
+        e = natFromColumns(c, payload, f ? f.path : '') as unknown as T
+      } else {
         e = JSON.parse(row.ev as string) as T
         if (f) e.evidence.file = f.path
       }
@@ -189,6 +196,26 @@ export class IndexReader {
       l.push(e)
     }
     return byFile
+  }
+
+  /** The payload blocks holding these NAT rows, by file id and block number. */
+  private async blocks(rows: {file_id: number; seq: number}[]): Promise<Map<number, Map<number, NatPayload[]>>> {
+    const want = new Map<number, Set<number>>()
+    for (const r of rows) {
+      const id = Number(r.file_id)
+      let s = want.get(id)
+      if (!s) want.set(id, (s = new Set()))
+      s.add(Math.floor(r.seq / NAT_BLOCK))
+    }
+    const out = new Map<number, Map<number, NatPayload[]>>()
+    if (want.size === 0) return out
+    const where = [...want].map(([id, bs]) => `(file_id = ${id} AND block IN (${[...bs].join(', ')}))`).join(' OR ')
+    for (const [id, block, data] of (await this.db.conn.runAndReadAll(`SELECT file_id, block, data FROM nat_blocks WHERE ${where}`)).getRows()) {
+      let m = out.get(Number(id))
+      if (!m) out.set(Number(id), (m = new Map()))
+      m.set(Number(block), readNatBlock((data as DuckDBBlobValue).bytes))
+    }
+    return out
   }
 
   /** A yearless file's span read again from its end lines with the attribution's year policy. */

@@ -6,10 +6,10 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {NAT_COLUMNS, natFromColumns, natRow, type NatColumns} from '../../src/index/rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, natBlockRow, natFromColumns, natPayload, natRow, readNatBlock, type NatColumns} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
-const INT = new Set(['line', 'outside_port', 'outside_port_end', 'inside_port'])
+const INT = new Set(['seq', 'line', 'outside_port', 'outside_port_end', 'inside_port'])
 
 /** A TSV row read back the way DuckDB's COPY (DELIMITER tab, no quotes, NULL `\N`) and a SELECT would. */
 function columns(row: string): NatColumns {
@@ -24,6 +24,16 @@ function columns(row: string): NatColumns {
   return c as unknown as NatColumns
 }
 
+/** A block row's payloads as DuckDB's from_base64 and a SELECT of the BLOB would give them back. */
+function block(row: string) {
+  const fields = row.replace(/\n$/, '').split('\t')
+  expect(fields).toHaveLength(3)
+  return readNatBlock(Buffer.from(fields[2]!, 'base64'))
+}
+
+/** One record written to both tables and read back. */
+const roundTrip = (e: NatEvent, file: string) => natFromColumns(columns(natRow(1, 0, e)), block(natBlockRow(1, 0, [natPayload(e)]))[0]!, file)
+
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))
 }
@@ -37,18 +47,24 @@ describe('index rows of NAT records', () => {
       const records: NatEvent[] = []
       const r = await readSource<NatEvent>(file!, natFormats, {year: mtimeYearPolicy(file!), keepRecords: false, zone: 'America/Sao_Paulo', onRecord: (e) => records.push(e)})
       if (records.length) formats.add(r.format!)
-      for (const e of records) {
-        const back = natFromColumns(columns(natRow(7, e)), e.evidence.file)
+      // the file's records in blocks of NAT_BLOCK, each row matched with its payload by seq
+      const payloads = records.map(natPayload)
+      const blocks = new Map<number, ReturnType<typeof block>>()
+      for (let k = 0; k * NAT_BLOCK < payloads.length; k++) blocks.set(k, block(natBlockRow(7, k, payloads.slice(k * NAT_BLOCK, (k + 1) * NAT_BLOCK))))
+      records.forEach((e, seq) => {
+        const c = columns(natRow(7, seq, e))
+        expect(c.seq).toBe(seq)
+        const back = natFromColumns(c, blocks.get(Math.floor(c.seq / NAT_BLOCK))![c.seq % NAT_BLOCK]!, e.evidence.file)
         const want = JSON.parse(JSON.stringify(e)) as NatEvent
         expect(back).toStrictEqual(want)
         seen++
-      }
+      })
     }
     expect(seen).toBeGreaterThan(100)
     expect(formats.size).toBeGreaterThanOrEqual(12)
   })
 
-  it('keep tabs, newlines, backslashes and the `\\N` text of an evidence line, and null against absent fields', () => {
+  it('keep tabs, newlines, backslashes and the `\\N` text of an evidence line and addresses, and null against absent fields', () => {
     const e: NatEvent = {
       kind: 'packet',
       time: 1774904400372.143,
@@ -62,11 +78,11 @@ describe('index rows of NAT records', () => {
       destIp: null,
       destPort: null,
       subscriber: 'a|b\t"c"\\',
-      srcIp: null,
+      srcIp: 'odd\tsource\\',
       timeAlt: 1774908000372.5,
       evidence: {file: 'f', line: 3, text: '[1]\tfirst\\half\nsecond\r\\N'},
     }
-    expect(natFromColumns(columns(natRow(1, e)), 'f')).toStrictEqual(e)
-    expect(natFromColumns(columns(natRow(1, {...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}})), 'f').evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
+    expect(roundTrip(e, 'f')).toStrictEqual(e)
+    expect(roundTrip({...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}}, 'f').evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
   })
 })
