@@ -61,6 +61,8 @@ interface StampCache {
   /** Date.UTC of the last RFC 3339 day read (year * 10000 + month * 100 + day) */
   dayKey: number
   dayMs: number
+  /** the other instant of the last stamp read when it fell in a repeated DST hour (Resolved.alt), else undefined */
+  alt: number | undefined
 }
 
 const STATED = {}
@@ -68,8 +70,8 @@ const STATED = {}
 /**
  * The instant of the syslog stamp at the start of `t`: exactly syslogStamp(t, ctx)?.time.ms, with the same
  * effects on the file's clock (a wall time in a repeated DST hour is resolved by the same ordering rule; the
- * alternative instant is not kept: the detector does not read it). undefined when syslogStamp finds no stamp
- * (then nothing changed: the caller may hand the line to the full parser).
+ * alternative instant, syslogStamp's time.alt, is then given by stampAlt(ctx) until the next call). undefined
+ * when syslogStamp finds no stamp (then nothing changed: the caller may hand the line to the full parser).
  *
  * RFC 3339 stamps with an offset ("2024-03-05T08:00:00.123+01:00") are read by hand (a pure function of the
  * text); any other stamp goes through syslogStamp, and a line that starts with the same stamp as the previous
@@ -78,7 +80,8 @@ const STATED = {}
  */
 export function scanStamp(t: string, ctx: ParseContext): number | undefined {
   let cache = ctx.state.scanStamp as StampCache | undefined
-  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, dayKey: -1, dayMs: 0}
+  if (cache === undefined) ctx.state.scanStamp = cache = {text: '', ms: 0, wall: null, dayKey: -1, dayMs: 0, alt: undefined}
+  cache.alt = undefined
   const iso = isoWithOffset(t, cache)
   if (iso !== undefined) return iso
   const n = cache.text.length
@@ -93,12 +96,18 @@ export function scanStamp(t: string, ctx: ParseContext): number | undefined {
   const head = syslogStamp(t, ctx)
   if (!head || head.time.alt !== undefined || head.time.gap) {
     cache.text = ''
+    cache.alt = head?.time.alt
     return head?.time.ms
   }
   cache.text = t.slice(0, head.rest - 1)
   cache.ms = head.time.ms
   cache.wall = head.stated ? STATED : ctx.state.wallMinute
   return head.time.ms
+}
+
+/** time.alt of the stamp the last scanStamp call read on this ctx (undefined: none, or no stamp read yet). */
+export function stampAlt(ctx: ParseContext): number | undefined {
+  return (ctx.state.scanStamp as StampCache | undefined)?.alt
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57
