@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {conntrack, parseFull} from '../../src/nat/formats/conntrack.js'
 import {assertFastEqualsFull, readBoth} from '../scan/fastpath-check.js'
+import {assertParseEqualsFull} from './fastparse-check.js'
 import {makeCtx} from './helpers.js'
 
 /** mostly a usual value, sometimes an ugly one */
@@ -51,27 +52,7 @@ const lines = fc.array(fc.oneof({weight: 9, arbitrary: line}, {weight: 1, arbitr
 
 describe('conntrack parse() fast path', () => {
   it('gives the same records as the full parser, field for field and in the same key order, with the same clock and malformed reports', () => {
-    let fastLines = 0
-    let total = 0
-    fc.assert(
-      fc.property(lines, fc.constantFrom('UTC', 'Europe/Berlin'), (ls, zone) => {
-        const a = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
-        const b = makeCtx(zone, Date.UTC(2024, 11, 31, 12))
-        ls.forEach((text, i) => {
-          const want = parseFull({no: i + 1, text}, a)
-          const got = conntrack.parse({no: i + 1, text}, b)
-          expect(got).toStrictEqual(want)
-          expect(JSON.stringify(got)).toBe(JSON.stringify(want))
-          total++
-          if (b.state.conntrackFast && want !== null && (b.state.conntrackFast as {line: number}).line === i + 1) fastLines++
-        })
-        expect(b.bad).toEqual(a.bad)
-        expect([b.time.clock.repeated, b.time.clock.gaps, [...b.time.yearsUsed]]).toEqual([a.time.clock.repeated, a.time.clock.gaps, [...a.time.yearsUsed]])
-      }),
-      {numRuns: 400},
-    )
-    // the comparison covers the fast path, not only its fall-backs
-    expect(fastLines / total).toBeGreaterThan(0.1)
+    assertParseEqualsFull(conntrack, parseFull, lines, ['UTC', 'Europe/Berlin'], (ctx, no) => (ctx.state.conntrackFast as {line: number} | undefined)?.line === no)
   })
 })
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {ipfw} from '../../src/nat/formats/ipfw.js'
+import {ipfw, parseFull} from '../../src/nat/formats/ipfw.js'
 import {assertFastEqualsFull, readBoth} from '../scan/fastpath-check.js'
+import {assertParseEqualsFull} from './fastparse-check.js'
 import {makeCtx} from './helpers.js'
 
 // Europe/Berlin: 2024-03-31 02:30 does not exist, 2024-10-27 02:30 happens twice
@@ -64,9 +65,20 @@ const otherLine = fc.constantFrom(
 )
 const line = fc.oneof({weight: 6, arbitrary: packetLine}, {weight: 1, arbitrary: otherLine})
 
+/** the format with its full parser only: what both fast paths are compared with */
+const full = {...ipfw, parse: parseFull}
+const lines = fc.array(line, {minLength: 1, maxLength: 25})
+const ZONES = ['UTC', 'Europe/Berlin', 'America/Sao_Paulo']
+
+describe('ipfw parse() fast path', () => {
+  it('gives the same records as the full parser (DST alternative instants, syslog repeats of its lines included), with the same clock and malformed reports', () => {
+    assertParseEqualsFull(ipfw, parseFull, lines, ZONES, (ctx, no) => (ctx.state.ipfwFast as {line: number} | undefined)?.line === no)
+  })
+})
+
 describe('ipfw scan fast path', () => {
   it('gives the detector exactly what the full parser gives, line for line, with the same clock and malformed reports', () => {
-    assertFastEqualsFull(ipfw, fc.array(line, {minLength: 1, maxLength: 25}), ['UTC', 'Europe/Berlin', 'America/Sao_Paulo'])
+    assertFastEqualsFull(full, lines, ZONES)
   })
 
   it('reads the usual packet lines itself (RFC 3339 and BSD stamps, TCP/UDP/ICMP, inside and outside sources)', () => {
@@ -76,7 +88,7 @@ describe('ipfw scan fast path', () => {
       'Mar  5 09:00:00 gw kernel: ipfw: 100 Forward to 10.0.0.1:3128 UDP 198.51.100.2:5353 8.8.8.8:53 out via em0',
       'Mar  5 09:00:00 gw kernel: ipfw: 100 Deny ICMP:8.0 192.168.1.20 8.8.8.8 in via em0',
     ]
-    const r = readBoth(ipfw, lines, makeCtx('Europe/Berlin'), makeCtx('Europe/Berlin'))
+    const r = readBoth(full, lines, makeCtx('Europe/Berlin'), makeCtx('Europe/Berlin'))
     expect(r.fastLines).toEqual([1, 2, 3, 4])
     expect(r.fast).toEqual(r.full)
     expect(r.fast.map((x) => x![0]!.evidence.role)).toEqual(['outbound packet', 'reply packet', 'packet', 'outbound packet'])
@@ -88,7 +100,7 @@ describe('ipfw scan fast path', () => {
       'Mar  5 09:00:31 gw syslogd: last message repeated 4 times',
       'Mar  5 09:01:01 gw syslogd: last message repeated 2 times',
     ]
-    const r = readBoth(ipfw, lines, makeCtx(), makeCtx())
+    const r = readBoth(full, lines, makeCtx(), makeCtx())
     expect(r.fastLines).toEqual([1])
     expect(r.fast).toEqual(r.full)
     expect(r.fast[2]![0]).toMatchObject({insideIp: '10.9.0.77', evidence: {line: 3, role: 'outbound packet (syslog repeat of line 1)'}})

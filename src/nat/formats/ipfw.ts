@@ -19,7 +19,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress, isInsideV4} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {scanStamp, type ScanContact} from '../contact.js'
+import {ScanContact, scanStamp, stampAlt} from '../contact.js'
 import {detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const MARK = 'ipfw: '
@@ -140,46 +140,96 @@ export const ipfw: NatFormat = {
     return detectScore(sample, looksIpfw)
   },
   parse(line: Line, ctx: ParseContext) {
-    const t = line.text
-    const k = t.indexOf(MARK)
-    if (t.length > MAX_LINE) return tooLong(line, ctx, k >= 0, 'ipfw')
-    // syslog-ng quotes the start of the repeated message: "Last message 'ipfw: 1 Count TCP 1' repeated 2 times, …"
-    const sng = k < 0 ? -1 : t.lastIndexOf("Last message '", k)
-    if (k < 0 || sng >= 0) {
-      // syslogd's "last message repeated N times" right after one of our lines: the same packet again
-      if (t.indexOf('repeated') < 0) return null
-      const last = ctx.state.ipfwLast as Last | undefined
-      if (!last || last.no !== line.no - 1) return null
-      if (!(sng >= 0 ? SNG_REPEAT.test(t) : REPEAT.test(t))) return null
-      const head = syslogStamp(t, ctx)
-      if (!head) return null
-      const orig = last.ev ?? packetOf({no: last.origNo, text: last.origText}, ctx)
-      if (!orig) return null
-      const ev: NatEvent = {...orig, time: head.time.ms, evidence: evidence(line, ctx, `${orig.evidence.role} (syslog repeat of line ${orig.evidence.line})`)}
-      if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
-      else delete ev.timeAlt
-      ctx.state.ipfwLast = {no: line.no, ev: orig, origNo: last.origNo, origText: last.origText} satisfies Last
-      return ev
-    }
-    const ev = packetOf(line, ctx)
-    if (ev === null) return null
-    if (ev === undefined) {
-      ctx.malformed(line, 'ipfw line without readable "PROTO SRC DST in|out via IF"')
-      return null
-    }
-    const head = syslogStamp(t, ctx)
-    if (!head) {
-      ctx.malformed(line, 'ipfw line without a readable syslog time stamp')
-      return null
-    }
-    ev.time = head.time.ms
-    if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
-    ctx.state.ipfwLast = {no: line.no, ev, origNo: line.no, origText: t} satisfies Last
-    return ev
+    return fastPacket(line, ctx) ?? parseFull(line, ctx)
   },
   scanContact(line: Line, ctx: ParseContext, out: ScanContact): ScanContact | null {
     return scanPacket(line, ctx, out)
   },
+}
+
+/**
+ * parse() of one line, every layout (the usual packet lines scanPacket reads take the faster way: parse()).
+ * Exported for the tests that compare both.
+ */
+export function parseFull(line: Line, ctx: ParseContext): NatEvent | null {
+  const t = line.text
+  const k = t.indexOf(MARK)
+  if (t.length > MAX_LINE) return tooLong(line, ctx, k >= 0, 'ipfw')
+  // syslog-ng quotes the start of the repeated message: "Last message 'ipfw: 1 Count TCP 1' repeated 2 times, …"
+  const sng = k < 0 ? -1 : t.lastIndexOf("Last message '", k)
+  if (k < 0 || sng >= 0) {
+    // syslogd's "last message repeated N times" right after one of our lines: the same packet again
+    if (t.indexOf('repeated') < 0) return null
+    const last = ctx.state.ipfwLast as Last | undefined
+    if (!last || last.no !== line.no - 1) return null
+    if (!(sng >= 0 ? SNG_REPEAT.test(t) : REPEAT.test(t))) return null
+    const head = syslogStamp(t, ctx)
+    if (!head) return null
+    const orig = last.ev ?? packetOf({no: last.origNo, text: last.origText}, ctx)
+    if (!orig) return null
+    const ev: NatEvent = {...orig, time: head.time.ms, evidence: evidence(line, ctx, `${orig.evidence.role} (syslog repeat of line ${orig.evidence.line})`)}
+    if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
+    else delete ev.timeAlt
+    ctx.state.ipfwLast = {no: line.no, ev: orig, origNo: last.origNo, origText: last.origText} satisfies Last
+    return ev
+  }
+  const ev = packetOf(line, ctx)
+  if (ev === null) return null
+  if (ev === undefined) {
+    ctx.malformed(line, 'ipfw line without readable "PROTO SRC DST in|out via IF"')
+    return null
+  }
+  const head = syslogStamp(t, ctx)
+  if (!head) {
+    ctx.malformed(line, 'ipfw line without a readable syslog time stamp')
+    return null
+  }
+  ev.time = head.time.ms
+  if (head.time.alt !== undefined) ev.timeAlt = head.time.alt
+  ctx.state.ipfwLast = {no: line.no, ev, origNo: line.no, origText: t} satisfies Last
+  return ev
+}
+
+/**
+ * The record parseFull gives a usual packet line ("… ipfw: RULE ACTION TCP|UDP|ICMP A.B.C.D[:p] A.B.C.D[:p] in|out
+ * via IF") that scanPacket reads, built from scanPacket's fields: the same fields in the same key order and the
+ * same ctx.state.ipfwLast, without the BODY regular expression. null for any other line (then nothing in ctx was
+ * touched).
+ */
+function fastPacket(line: Line, ctx: ParseContext): NatEvent | null {
+  let c = ctx.state.ipfwFast as ScanContact | undefined
+  if (c === undefined) ctx.state.ipfwFast = c = new ScanContact()
+  if (scanPacket(line, ctx, c) === null) return null
+  const t = c.text
+  // scanPacket read " in via IF" / " out via IF" with IF up to the end of the line and no space in it
+  const via = t.lastIndexOf(' via ')
+  const ev: NatEvent = {
+    kind: 'packet',
+    time: c.time,
+    end: null,
+    protocol: c.protocol,
+    insideIp: c.insideIp,
+    insidePort: c.insidePort,
+    outsideIp: null,
+    outsidePort: null,
+    outsidePortEnd: null,
+    destIp: c.destIp,
+    destPort: c.destPort,
+    subscriber: null,
+    srcIp: c.srcIp,
+    srcPort: c.srcPort,
+    dstIp: c.dstIp,
+    dstPort: c.dstPort,
+    dir: t.charCodeAt(via - 1) === 110 /* "in" */ ? 'in' : 'out',
+    iface: t.slice(via + 5),
+    evidence: {file: c.file, line: c.line, text: t, role: c.role},
+  }
+  const alt = stampAlt(ctx)
+  if (alt !== undefined) ev.timeAlt = alt
+  // scanPacket left the line for a following "last message repeated" as the full parser's state would (the
+  // record itself: parseFull keeps it to copy)
+  ;(ctx.state.ipfwLast as Last).ev = ev
+  return ev
 }
 
 /** The packet event of an ipfw line without its time (parseBody + evidence), null / undefined as parseBody. */
