@@ -15,7 +15,7 @@ import {Worker} from 'node:worker_threads'
 import type {SourceFile} from '../model.js'
 import {expandInputs} from '../io/files.js'
 import type {Warning} from '../io/errors.js'
-import {COPY_OPTIONS} from './rows.js'
+import {COPY_OPTIONS, NAT_CSV} from './rows.js'
 import {lit, openIndexDb} from './schema.js'
 import {type IndexJob, type IndexJobResult} from './read.js'
 import {readToTsv} from './sink.js'
@@ -64,8 +64,6 @@ async function headHash(path: string): Promise<string> {
  */
 const BATCH_BYTES = 256 << 20
 
-const BLOCK_CSV = `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, columns = {'file_id': 'INTEGER', 'block': 'INTEGER', 'data': 'VARCHAR'}`
-
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
 
 export async function buildIndex(paths: string[], dbPath: string, opts: BuildOptions = {}): Promise<BuildSummary> {
@@ -110,7 +108,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         file,
         hash,
         batch: 0,
-        job: {id: todo.length, fileId: id, file, out: {nat: '', block: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
+        job: {id: todo.length, fileId: id, file, out: {nat: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
       })
     }
     // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the files of a batch append
@@ -122,7 +120,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     for (const t of todo) {
       if (acc >= BATCH_BYTES) {
         const k = batches.length
-        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}.tsv`), block: join(tmp, `block-${k}.tsv`), lease: join(tmp, `lease-${k}.tsv`)}})
+        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}.tsv`), lease: join(tmp, `lease-${k}.tsv`)}})
         acc = 0
       }
       const b = batches[batches.length - 1]!
@@ -136,11 +134,9 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       b.done.sort((x, y) => x.t.job.id - y.t.job.id)
       await c.run('BEGIN TRANSACTION')
       try {
-        for (const [family, table] of [['nat', 'nat'], ['lease', 'leases']] as const) {
-          if (b.done.some((d) => d.r.family === family) && existsSync(b.out[family])) await c.run(`COPY ${table} FROM ${lit(b.out[family])} ${COPY_OPTIONS}`)
-        }
-        // payload blocks: base64 in the TSV, BLOB in the table
-        if (existsSync(b.out.block)) await c.run(`INSERT INTO nat_blocks SELECT file_id, block, from_base64(data) FROM read_csv(${lit(b.out.block)}, ${BLOCK_CSV})`)
+        // NAT rows: the payload blocks are base64 in the TSV, bytes in the table
+        if (b.done.some((d) => d.r.family === 'nat') && existsSync(b.out.nat)) await c.run(`INSERT INTO nat SELECT * REPLACE (from_base64(payload) AS payload) FROM read_csv(${lit(b.out.nat)}, ${NAT_CSV})`)
+        if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
         for (const {t, r} of b.done) {
           await c.run(
             `INSERT INTO files VALUES (${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
@@ -189,7 +185,6 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
 
 async function dropFile(c: Awaited<ReturnType<typeof openIndexDb>>['conn'], id: number): Promise<void> {
   await c.run(`DELETE FROM nat WHERE file_id = ${id}`)
-  await c.run(`DELETE FROM nat_blocks WHERE file_id = ${id}`)
   await c.run(`DELETE FROM leases WHERE file_id = ${id}`)
   await c.run(`DELETE FROM files WHERE id = ${id}`)
 }

@@ -209,11 +209,13 @@ export class IndexReader {
     }
     const out = new Map<number, Map<number, NatPayload[]>>()
     if (want.size === 0) return out
-    const where = [...want].map(([id, bs]) => `(file_id = ${id} AND block IN (${[...bs].join(', ')}))`).join(' OR ')
-    for (const [id, block, data] of (await this.db.conn.runAndReadAll(`SELECT file_id, block, data FROM nat_blocks WHERE ${where}`)).getRows()) {
+    // the block's payloads are on the row of its first record
+    const where = [...want].map(([id, bs]) => `(file_id = ${id} AND seq IN (${[...bs].map((b) => b * NAT_BLOCK).join(', ')}))`).join(' OR ')
+    for (const [id, seq, data] of (await this.db.conn.runAndReadAll(`SELECT file_id, seq, payload FROM nat WHERE ${where}`)).getRows()) {
+      if (data === null) continue
       let m = out.get(Number(id))
       if (!m) out.set(Number(id), (m = new Map()))
-      m.set(Number(block), readNatBlock((data as DuckDBBlobValue).bytes))
+      m.set(Number(seq) / NAT_BLOCK, readNatBlock((data as DuckDBBlobValue).bytes))
     }
     return out
   }

@@ -10,14 +10,14 @@ import {headSample} from '../io/head.js'
 import {readSource} from '../io/source.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
-import {leaseRow, NAT_BLOCK, natBlockRow, natPayload, natRow, type NatPayload} from './rows.js'
+import {leaseRow, NatRows} from './rows.js'
 
 export interface IndexJob {
   id: number
   fileId: number
   file: SourceFile
-  /** temporary TSV files the rows are appended to: NAT rows, NAT payload blocks, lease rows (shared by the jobs of one load batch) */
-  out: {nat: string; block: string; lease: string}
+  /** temporary TSV files the rows are appended to, one per family (shared by the jobs of one load batch) */
+  out: {nat: string; lease: string}
   logTz?: string
   dhcpTz?: string
   natFormat?: string
@@ -58,13 +58,7 @@ export async function familyOf(job: IndexJob): Promise<'nat' | 'lease' | null> {
   return nat >= lease ? 'nat' : 'lease'
 }
 
-/** Where readIndexFile puts its rows: `row` for table nat or leases (by family), `block` for nat_blocks. */
-export interface RowSink {
-  row(text: string): void
-  block(text: string): void
-}
-
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, sink: RowSink): Promise<IndexJobResult> {
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
@@ -75,23 +69,12 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     if (!hi || e.time > hi.time) hi = {time: e.time, line: e.evidence.line, text: e.evidence.text}
   }
   const common = {year: mtimeYearPolicy(job.file), keepRecords: false, onWarning: (w: Warning) => warnings.push(w)}
-  // NAT records: a row each, and their payloads in blocks of NAT_BLOCK consecutive records (seq = ordinal in the file)
-  let seq = 0
-  let payloads: NatPayload[] = []
-  const nat = (e: NatEvent) => {
-    ends(e)
-    sink.row(natRow(job.fileId, seq, e))
-    payloads.push(natPayload(e))
-    if (++seq % NAT_BLOCK === 0) {
-      sink.block(natBlockRow(job.fileId, seq / NAT_BLOCK - 1, payloads))
-      payloads = []
-    }
-  }
+  const rows = new NatRows(job.fileId, write)
   const r =
     family === 'nat'
-      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat, onRecord: nat})
-      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat, onRecord: (e) => (ends(e), sink.row(leaseRow(job.fileId, e)))})
-  if (payloads.length) sink.block(natBlockRow(job.fileId, Math.floor(seq / NAT_BLOCK), payloads))
+      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat, onRecord: (e) => (ends(e), rows.add(e))})
+      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat, onRecord: (e) => (ends(e), write(leaseRow(job.fileId, e)))})
+  rows.flush()
   return {
     family: r.format === null && r.recordCount === 0 ? null : family,
     format: r.format,

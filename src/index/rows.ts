@@ -4,8 +4,9 @@
  * A NAT record is split in two. Its lookup keys (time, kind, public address and port, port-block end, inside
  * port, packet source and destination) are typed columns of table `nat`, with the record's ordinal in its file
  * (`seq`). Everything else — the other fields and the evidence line — is its payload: a small array kept with
- * the payloads of the file's neighbouring records in one compressed block of table `nat_blocks` (NAT_BLOCK
- * records a block; brotli quality 0 over JSON: quality 1 took a third more time for a sixth less space).
+ * the payloads of the file's neighbouring records in one compressed block (NatRows: NAT_BLOCK records a block,
+ * on the row of the block's first record; brotli quality 0 over JSON: quality 1 took a third more time for a
+ * sixth less space).
  * DuckDB loads numbers and repeated strings cheaply, but each distinct string (a log line, an inside address)
  * cost it several µs; a compressed block costs about 2.5 µs a record to write and a fraction of a millisecond
  * to read back for a lookup.
@@ -58,22 +59,56 @@ export function natPayload(e: NatEvent): NatPayload {
   return [mask, e.end, e.protocol, e.insideIp, e.destIp, e.destPort, e.subscriber, e.srcPort, e.dstPort, e.dir, e.iface, e.replied, e.timeAlt, e.phase, ev.role, ev.text]
 }
 
-/** The columns of table `nat`, in order (see schema.ts). */
+/** The key columns of table `nat`, in order (see schema.ts; the last column, `payload`, is read apart). */
 export const NAT_COLUMNS = 'file_id, seq, line, time, kind, outside_ip, outside_port, outside_port_end, inside_port, src_ip, dst_ip'
 
-/** The row of table `nat` (evidence.file is left out: the files table names the file, also after a rotation renamed it). */
-export function natRow(fileId: number, seq: number, e: NatEvent): string {
-  return `${fileId}\t${seq}\t${e.evidence.line}\t${e.time}\t${e.kind}\t${str(e.outsideIp)}\t${n(e.outsidePort)}\t${n(e.outsidePortEnd)}\t${n(e.insidePort)}\t${str(e.srcIp)}\t${str(e.dstIp)}\n`
+/** The key columns of a record's row in table `nat` (evidence.file is left out: the files table names the file, also after a rotation renamed it). */
+function natKeys(fileId: number, seq: number, e: NatEvent): string {
+  return `${fileId}\t${seq}\t${e.evidence.line}\t${e.time}\t${e.kind}\t${str(e.outsideIp)}\t${n(e.outsidePort)}\t${n(e.outsidePortEnd)}\t${n(e.insidePort)}\t${str(e.srcIp)}\t${str(e.dstIp)}`
 }
 
-/** The row of table `nat_blocks` holding these payloads (block k of a file: its records k·NAT_BLOCK …). */
-export function natBlockRow(fileId: number, block: number, payloads: NatPayload[]): string {
+/** Payloads compressed into one block, as base64 (the TSV field; the table holds the bytes). */
+function natBlock(payloads: NatPayload[]): string {
   const json = Buffer.from(JSON.stringify(payloads))
-  const z = brotliCompressSync(json, {params: {[constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_SIZE_HINT]: json.length}})
-  return `${fileId}\t${block}\t${z.toString('base64')}\n`
+  return brotliCompressSync(json, {params: {[constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_SIZE_HINT]: json.length}}).toString('base64')
 }
 
-/** The payloads of a block as stored (the BLOB of nat_blocks.data). */
+/**
+ * The rows of table `nat` for one file's records, a block at a time: the row of a block's first record (seq a
+ * multiple of NAT_BLOCK) carries the payloads of the block's records, the others a NULL payload. (A table of
+ * blocks apart from `nat` stayed one partly filled row group that DuckDB wrote again, with every block, at each
+ * load batch's checkpoint; as a sparse column of `nat` each block is written once.)
+ */
+export class NatRows {
+  private keys: string[] = []
+  private payloads: NatPayload[] = []
+  private seq = 0
+  constructor(
+    private readonly fileId: number,
+    private readonly out: (text: string) => void,
+  ) {}
+
+  add(e: NatEvent): void {
+    this.keys.push(natKeys(this.fileId, this.seq++, e))
+    this.payloads.push(natPayload(e))
+    if (this.keys.length === NAT_BLOCK) this.flush()
+  }
+
+  /** Writes the rows of the block so far (call once more after the file's last record). */
+  flush(): void {
+    if (this.keys.length === 0) return
+    let text = `${this.keys[0]}\t${natBlock(this.payloads)}\n`
+    for (let i = 1; i < this.keys.length; i++) text += `${this.keys[i]}\t\\N\n`
+    this.out(text)
+    this.keys = []
+    this.payloads = []
+  }
+}
+
+/** read_csv options for the TSV of NatRows: every column typed, the payload as base64 text. */
+export const NAT_CSV = `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, nullstr = '\\N', columns = {'file_id': 'INTEGER', 'seq': 'INTEGER', 'line': 'INTEGER', 'time': 'DOUBLE', 'kind': 'VARCHAR', 'outside_ip': 'VARCHAR', 'outside_port': 'INTEGER', 'outside_port_end': 'INTEGER', 'inside_port': 'INTEGER', 'src_ip': 'VARCHAR', 'dst_ip': 'VARCHAR', 'payload': 'VARCHAR'}`
+
+/** The payloads of a block as stored (nat.payload). */
 export function readNatBlock(data: Uint8Array): NatPayload[] {
   return JSON.parse(brotliDecompressSync(data).toString('utf8')) as NatPayload[]
 }

@@ -2,18 +2,18 @@
  * The index file (DuckDB): NAT records and lease records of the indexed logs, keyed for the lookups an
  * attribution makes — (public IP, public port, time) for translations and port blocks, (inside port, time)
  * for one-sided packet logs, (inside IP, time) for leases. A NAT record is a row of its lookup keys in `nat`
- * and a payload (its other fields and the evidence line) in a compressed block of `nat_blocks` (rows.ts); a
+ * and a payload (its other fields and the evidence line) in a compressed block of 512 records (rows.ts); a
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 4 (payloads in compressed blocks) replaced schema 3 (every field and the evidence line as columns),
- * which replaced schema 2 (whole records as JSON): an index of another schema is refused with a one-line
- * message to build it again (`schemaError`).
+ * Schema 5 (payloads in compressed blocks) replaced schema 3 (every field and the evidence line as columns),
+ * which replaced schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of
+ * another schema is refused with a one-line message to build it again (`schemaError`).
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,
@@ -24,9 +24,9 @@ const DDL = [
      first_line INTEGER, first_text VARCHAR, last_line INTEGER, last_text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nat (
      file_id INTEGER, seq INTEGER, line INTEGER, time DOUBLE, kind VARCHAR, outside_ip VARCHAR, outside_port INTEGER,
-     outside_port_end INTEGER, inside_port INTEGER, src_ip VARCHAR, dst_ip VARCHAR)`,
-  // payloads of records seq = block * NAT_BLOCK … of a file (rows.ts)
-  `CREATE TABLE IF NOT EXISTS nat_blocks (file_id INTEGER, block INTEGER, data BLOB)`,
+     outside_port_end INTEGER, inside_port INTEGER, src_ip VARCHAR, dst_ip VARCHAR,
+     -- on the row of a block's first record (seq a multiple of NAT_BLOCK): the block's payloads (rows.ts)
+     payload BLOB)`,
   `CREATE TABLE IF NOT EXISTS leases (file_id INTEGER, line INTEGER, time BIGINT, ip VARCHAR, ev VARCHAR)`,
   // lease rows are looked up by address over all time (no time range to prune by): an ART index, used by
   // DuckDB for \`ip = '…'\` (not for IN lists), so a lookup reads a few rows instead of the whole table

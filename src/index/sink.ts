@@ -1,6 +1,5 @@
 /**
- * One file's rows appended to the temporary TSVs of its load batch (NAT rows and payload blocks, or lease
- * rows) in chunks of whole rows (about 64 KiB each, one write per chunk on a file opened for appending, so the
+ * One file's rows appended to the temporary TSV of its family in its load batch, in chunks of whole rows (about 64 KiB each, one write per chunk on a file opened for appending, so the
  * jobs of one batch can share the files). Small chunks, not 1 MiB: the text waiting in a chunk survives the
  * young generation's collections, and with 1 MiB chunks copying it was a fifth of a worker's time.
  */
@@ -38,15 +37,12 @@ class Out {
 
 export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
   const family = await familyOf(job)
-  const rows = new Out(family === 'lease' ? job.out.lease : job.out.nat)
-  const blocks = new Out(job.out.block)
+  const out = new Out(family === 'lease' ? job.out.lease : job.out.nat)
   try {
-    const r = await readIndexFile(job, family, {row: (t) => rows.add(t), block: (t) => blocks.add(t)})
-    rows.flush()
-    blocks.flush()
+    const r = await readIndexFile(job, family, (t) => out.add(t))
+    out.flush()
     return r
   } finally {
-    rows.close()
-    blocks.close()
+    out.close()
   }
 }

@@ -6,33 +6,44 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {NAT_BLOCK, NAT_COLUMNS, natBlockRow, natFromColumns, natPayload, natRow, readNatBlock, type NatColumns} from '../../src/index/rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, natFromColumns, NatRows, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
 const INT = new Set(['seq', 'line', 'outside_port', 'outside_port_end', 'inside_port'])
 
-/** A TSV row read back the way DuckDB's COPY (DELIMITER tab, no quotes, NULL `\N`) and a SELECT would. */
-function columns(row: string): NatColumns {
-  const names = NAT_COLUMNS.split(', ')
-  const fields = row.replace(/\n$/, '').split('\t')
-  expect(fields).toHaveLength(names.length)
-  const c: Record<string, unknown> = {}
-  names.forEach((k, i) => {
-    const v = fields[i]!
-    c[k] = v === '\\N' ? null : INT.has(k) ? Number.parseInt(v, 10) : k === 'time' ? Number.parseFloat(v) : v
-  })
-  return c as unknown as NatColumns
+/**
+ * The TSV rows NatRows writes for these records, read back the way DuckDB's read_csv (tab, no quotes, NULL `\N`),
+ * from_base64 and a SELECT would: the key columns of each row, and the block payloads on the rows that carry one.
+ */
+function written(records: NatEvent[]): {c: NatColumns; payload: NatPayload[] | null}[] {
+  let text = ''
+  const rows = new NatRows(7, (t) => (text += t))
+  for (const e of records) rows.add(e)
+  rows.flush()
+  const names = [...NAT_COLUMNS.split(', '), 'payload']
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((row) => {
+      const fields = row.split('\t')
+      expect(fields).toHaveLength(names.length)
+      const c: Record<string, unknown> = {}
+      names.forEach((k, i) => {
+        const v = fields[i]!
+        c[k] = v === '\\N' ? null : INT.has(k) ? Number.parseInt(v, 10) : k === 'time' ? Number.parseFloat(v) : v
+      })
+      const p = c.payload as string | null
+      return {c: c as unknown as NatColumns, payload: p === null ? null : readNatBlock(Buffer.from(p, 'base64'))}
+    })
 }
 
-/** A block row's payloads as DuckDB's from_base64 and a SELECT of the BLOB would give them back. */
-function block(row: string) {
-  const fields = row.replace(/\n$/, '').split('\t')
-  expect(fields).toHaveLength(3)
-  return readNatBlock(Buffer.from(fields[2]!, 'base64'))
+/** Records written and read back as an indexed lookup does: each row with the payload of its block. */
+function roundTrip(records: NatEvent[], file: string): NatEvent[] {
+  const rows = written(records)
+  const blocks = new Map<number, NatPayload[]>()
+  for (const r of rows) if (r.payload) blocks.set(r.c.seq / NAT_BLOCK, r.payload)
+  return rows.map(({c}) => natFromColumns(c, blocks.get(Math.floor(c.seq / NAT_BLOCK))![c.seq % NAT_BLOCK]!, file))
 }
-
-/** One record written to both tables and read back. */
-const roundTrip = (e: NatEvent, file: string) => natFromColumns(columns(natRow(1, 0, e)), block(natBlockRow(1, 0, [natPayload(e)]))[0]!, file)
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))
@@ -47,21 +58,35 @@ describe('index rows of NAT records', () => {
       const records: NatEvent[] = []
       const r = await readSource<NatEvent>(file!, natFormats, {year: mtimeYearPolicy(file!), keepRecords: false, zone: 'America/Sao_Paulo', onRecord: (e) => records.push(e)})
       if (records.length) formats.add(r.format!)
-      // the file's records in blocks of NAT_BLOCK, each row matched with its payload by seq
-      const payloads = records.map(natPayload)
-      const blocks = new Map<number, ReturnType<typeof block>>()
-      for (let k = 0; k * NAT_BLOCK < payloads.length; k++) blocks.set(k, block(natBlockRow(7, k, payloads.slice(k * NAT_BLOCK, (k + 1) * NAT_BLOCK))))
-      records.forEach((e, seq) => {
-        const c = columns(natRow(7, seq, e))
-        expect(c.seq).toBe(seq)
-        const back = natFromColumns(c, blocks.get(Math.floor(c.seq / NAT_BLOCK))![c.seq % NAT_BLOCK]!, e.evidence.file)
-        const want = JSON.parse(JSON.stringify(e)) as NatEvent
-        expect(back).toStrictEqual(want)
-        seen++
-      })
+      // the rows carry their seq; only a block's first row (seq a multiple of NAT_BLOCK) has the payloads
+      const rows = written(records)
+      expect(rows.map((r) => r.c.seq)).toEqual(records.map((_, i) => i))
+      expect(rows.filter((r) => r.payload !== null).map((r) => r.c.seq)).toEqual(records.map((_, i) => i).filter((i) => i % NAT_BLOCK === 0))
+      expect(roundTrip(records, file!.display)).toStrictEqual(JSON.parse(JSON.stringify(records)) as NatEvent[])
+      seen += records.length
     }
     expect(seen).toBeGreaterThan(100)
     expect(formats.size).toBeGreaterThanOrEqual(12)
+  })
+
+  it('give back the records of a file longer than one block, each from the payload block of its seq', () => {
+    const records: NatEvent[] = Array.from({length: NAT_BLOCK * 2 + 37}, (_, i) => ({
+      kind: 'mapping',
+      time: 1774904400000 + i * 1000,
+      end: null,
+      protocol: 'tcp',
+      insideIp: `100.64.${i >> 8}.${i & 255}`,
+      insidePort: 1024 + i,
+      outsideIp: '198.51.100.20',
+      outsidePort: 40000 + i,
+      outsidePortEnd: null,
+      destIp: '192.0.2.200',
+      destPort: 22,
+      subscriber: null,
+      evidence: {file: 'f', line: i + 1, text: `line ${i}`, role: 'NAT translation'},
+    }))
+    expect(written(records).filter((r) => r.payload !== null)).toHaveLength(3)
+    expect(roundTrip(records, 'f')).toStrictEqual(records)
   })
 
   it('keep tabs, newlines, backslashes and the `\\N` text of an evidence line and addresses, and null against absent fields', () => {
@@ -82,7 +107,7 @@ describe('index rows of NAT records', () => {
       timeAlt: 1774908000372.5,
       evidence: {file: 'f', line: 3, text: '[1]\tfirst\\half\nsecond\r\\N'},
     }
-    expect(roundTrip(e, 'f')).toStrictEqual(e)
-    expect(roundTrip({...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}}, 'f').evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
+    expect(roundTrip([e], 'f')[0]).toStrictEqual(e)
+    expect(roundTrip([{...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}}], 'f')[0]!.evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
   })
 })
