@@ -21,6 +21,7 @@ import {isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
+import {scanStamp, stampAlt} from '../contact.js'
 import {blankEvent, detectScore, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, syslogWall, tooLong, wallTime} from '../syslog.js'
 
 const IFACES = /(?:^|[\s:])in:(.*?) out:(.*?),?\s+(?=connection-state:|connection-mark:|src-mac |proto |packet-mark:|routing-mark:|hotspot|(?:\[?[0-9a-fA-F:.]+\]?(?::\d+)?->))/
@@ -258,43 +259,7 @@ export const mikrotik: NatFormat = {
     return detectScore(sample, looksMikrotik)
   },
   parse(line: Line, ctx: ParseContext) {
-    const t = line.text
-    if (t.length > MAX_LINE) return tooLong(line, ctx, inAt(t, 0) >= 0 && t.indexOf(' out:') > 0, 'RouterOS firewall')
-    const pending = ctx.state.mikrotikPending as Pending | undefined
-    const k = inAt(t, 0)
-    const isStart = k >= 0 && t.indexOf(' out:', k) > 0 && t.indexOf('->', k) > 0
-    if (!isStart && !pending) return null
-    const st = stampOf(t, ctx)
-    const out: NatEvent[] = []
-    if (pending) {
-      const host = st ? hostAt(t, st.rest) : ''
-      const cont = !isStart && st && host === pending.host && line.no - pending.no <= 3 ? afterTopics(t, st.rest, host) : null
-      if (cont !== null) {
-        // the second record of a split message: same host, a RouterOS topics word, no message start of its own
-        ctx.state.mikrotikPending = undefined
-        const joined: Pending = {...pending, text: pending.text + cont, raw: `${pending.raw}\n${t}`}
-        const ev = finish(joined, ctx, COMPLETE.test(joined.text))
-        return ev
-      }
-      if (isStart || line.no - pending.no > 3) {
-        ctx.state.mikrotikPending = undefined
-        const ev = finish(pending, ctx, false)
-        if (ev) out.push(ev)
-      }
-      if (!isStart) return out.length ? out : null
-    }
-    if (st === undefined || st === null) {
-      ctx.malformed(line, 'RouterOS firewall line without a readable date and time')
-      return out.length ? out : null
-    }
-    const msg = t.slice(k)
-    if (!COMPLETE.test(msg)) {
-      ctx.state.mikrotikPending = {no: line.no, host: hostAt(t, st.rest), text: msg, raw: t, time: st.time} satisfies Pending
-      return out.length ? out : null
-    }
-    const ev = finish({no: line.no, host: '', text: msg, raw: t, time: st.time}, ctx, true)
-    if (ev) out.push(ev)
-    return out.length === 0 ? null : out.length === 1 ? out[0]! : out
+    return fastEvent(line, ctx) ?? parseFull(line, ctx)
   },
   flush(ctx: ParseContext) {
     const pending = ctx.state.mikrotikPending as Pending | undefined
@@ -304,3 +269,378 @@ export const mikrotik: NatFormat = {
     return ev ? [ev] : []
   },
 }
+
+/**
+ * parse() of one line, every layout (the usual complete remote-syslog line takes the faster way: fastEvent).
+ * Exported for the tests that compare both.
+ */
+export function parseFull(line: Line, ctx: ParseContext): NatEvent | NatEvent[] | null {
+  const t = line.text
+  if (t.length > MAX_LINE) return tooLong(line, ctx, inAt(t, 0) >= 0 && t.indexOf(' out:') > 0, 'RouterOS firewall')
+  const pending = ctx.state.mikrotikPending as Pending | undefined
+  const k = inAt(t, 0)
+  const isStart = k >= 0 && t.indexOf(' out:', k) > 0 && t.indexOf('->', k) > 0
+  if (!isStart && !pending) return null
+  const st = stampOf(t, ctx)
+  const out: NatEvent[] = []
+  if (pending) {
+    const host = st ? hostAt(t, st.rest) : ''
+    const cont = !isStart && st && host === pending.host && line.no - pending.no <= 3 ? afterTopics(t, st.rest, host) : null
+    if (cont !== null) {
+      // the second record of a split message: same host, a RouterOS topics word, no message start of its own
+      ctx.state.mikrotikPending = undefined
+      const joined: Pending = {...pending, text: pending.text + cont, raw: `${pending.raw}\n${t}`}
+      const ev = finish(joined, ctx, COMPLETE.test(joined.text))
+      return ev
+    }
+    if (isStart || line.no - pending.no > 3) {
+      ctx.state.mikrotikPending = undefined
+      const ev = finish(pending, ctx, false)
+      if (ev) out.push(ev)
+    }
+    if (!isStart) return out.length ? out : null
+  }
+  if (st === undefined || st === null) {
+    ctx.malformed(line, 'RouterOS firewall line without a readable date and time')
+    return out.length ? out : null
+  }
+  const msg = t.slice(k)
+  if (!COMPLETE.test(msg)) {
+    ctx.state.mikrotikPending = {no: line.no, host: hostAt(t, st.rest), text: msg, raw: t, time: st.time} satisfies Pending
+    return out.length ? out : null
+  }
+  const ev = finish({no: line.no, host: '', text: msg, raw: t, time: st.time}, ctx, true)
+  if (ev) out.push(ev)
+  return out.length === 0 ? null : out.length === 1 ? out[0]! : out
+}
+
+/*
+ * The fast path: the usual complete record of a remote-syslog RouterOS firewall log, read by hand
+ *
+ *   STAMP HOST TOPICS PREFIX in:IN out:OUT[,] [connection-state:W[,W…][,] ][src-mac MAC[,] ]proto TCP|UDP|ICMP[ (FLAGS)][,] SRC->DST[, NAT (A->B)->D], len N
+ *
+ * with dotted-quad endpoints (ip:port for TCP/UDP, bare ip for ICMP), plain interface names and a srcnat clause
+ * or none. Every rule below is chosen so that where it accepts, parseFull's regular expressions (IFACES, PROTO,
+ * NAT, COMPLETE, "connection-state:new\b") match the same spans; anything else returns null before the stamp
+ * is read, and parseFull reads the line.
+ */
+
+/** a character of an interface name the fast path accepts (besides single inner spaces): A-Z a-z 0-9 - . _ < > */
+function nameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95 || c === 60 || c === 62
+}
+
+/** a character of an address token the fast path reads: 0-9 . : */
+const addrChar = (c: number) => (c >= 48 && c <= 58) || c === 46
+
+/** [0-9a-fA-F:.[\]]: what IFACES' address lookahead "\[?[0-9a-fA-F:.]+\]?(?::\d+)?->" can consume */
+const hexRunChar = (c: number) => (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 91 || c === 93
+
+/**
+ * What IFACES' lookahead (the end of the out: name) finds at t[p]: 1 "connection-state:", 2 "proto ",
+ * 4 "src-mac ", 3 any other of its alternatives (or what could be one: the address alternative is tested
+ * loosely), 0 none.
+ */
+function lookaheadAt(t: string, p: number): number {
+  const c = t.charCodeAt(p)
+  if (c === 99 /* c */) {
+    if (t.startsWith('connection-state:', p)) return 1
+    if (t.startsWith('connection-mark:', p)) return 3
+  } else if (c === 112 /* p */) {
+    if (t.startsWith('proto ', p)) return 2
+    if (t.startsWith('packet-mark:', p)) return 3
+  } else if (c === 115 /* s */ && t.startsWith('src-mac ', p)) return 4
+  else if (t.startsWith('routing-mark:', p) || t.startsWith('hotspot', p)) return 3
+  let q = p
+  while (hexRunChar(t.charCodeAt(q))) q++
+  return q > p && t.charCodeAt(q) === 45 && t.charCodeAt(q + 1) === 62 ? 3 : 0
+}
+
+/**
+ * t[a, b) is an interface name the fast path takes as is (what IFACES' group gives after trim()): not empty,
+ * nameChar or single inner spaces, no "->", no "proto" (which PROTO could take for its own start).
+ */
+function plainName(t: string, a: number, b: number): boolean {
+  if (b <= a || t.charCodeAt(a) === 32 || t.charCodeAt(b - 1) === 32) return false
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 32) {
+      if (t.charCodeAt(i + 1) === 32) return false
+    } else if (!nameChar(c)) return false
+    else if (c === 45 && t.charCodeAt(i + 1) === 62) return false
+  }
+  const pr = t.indexOf('proto', a)
+  return pr < 0 || pr >= b
+}
+
+/** userOf() of a plainName t[a, b): "<pppoe-anna>" → "anna" */
+function userAt(t: string, a: number, b: number): string | null {
+  if (t.charCodeAt(a) !== 60 || t.charCodeAt(b - 1) !== 62) return null
+  let u = -1
+  if (t.startsWith('pppoe-', a + 1)) u = a + 7
+  else if (t.startsWith('l2tp-', a + 1) || t.startsWith('sstp-', a + 1) || t.startsWith('ovpn-', a + 1) || t.startsWith('pptp-', a + 1)) u = a + 6
+  return u > 0 && u < b - 1 ? t.slice(u, b - 1) : null
+}
+
+const CONN_STATES = ['new', 'established', 'related', 'invalid', 'untracked', 'snat', 'dstnat', 'srcnat']
+
+/** an endpoint read by readEndpoint: the address as ipOf returns it, the port or null */
+let epIp = ''
+let epPort: number | null = null
+
+/**
+ * endpoint() of t[a, b) (addrChar only) when it is a canonical dotted quad, with ":port" when `ported` and
+ * without any colon when not: sets epIp / epPort; false for anything else (also what endpoint() might read
+ * otherwise, e.g. leading zeros).
+ */
+function readEndpoint(t: string, a: number, b: number, ported: boolean): boolean {
+  let end = b
+  if (ported) {
+    const colon = t.indexOf(':', a)
+    if (colon < 0 || colon >= b) return false
+    const n = b - colon - 1
+    if (n < 1 || n > 5) return false
+    let v = 0
+    for (let i = colon + 1; i < b; i++) {
+      const d = t.charCodeAt(i) - 48
+      if (d < 0 || d > 9) return false
+      v = v * 10 + d
+    }
+    if (v > 65535) return false
+    epPort = v
+    end = colon
+  } else epPort = null
+  // ipOf's fast case: 7-15 characters, four decimal octets up to 255 without leading zeros
+  const n = end - a
+  if (n < 7 || n > 15) return false
+  let dots = 0
+  let val = 0
+  let digits = 0
+  for (let i = a; i < end; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0) return false
+      dots++
+      val = 0
+      digits = 0
+    } else {
+      const d = c - 48
+      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return false
+      val = val * 10 + d
+      digits++
+      if (val > 255) return false
+    }
+  }
+  if (dots !== 3 || digits === 0) return false
+  epIp = t.slice(a, end)
+  return true
+}
+
+/** end of the run of addrChar from i */
+function addrEnd(t: string, i: number): number {
+  while (addrChar(t.charCodeAt(i))) i++
+  return i
+}
+
+/**
+ * The record parseFull gives a complete single-record line of the usual remote-syslog layout (see above), the
+ * same fields in the same key order; null for any other line, and while a split record waits in ctx.state
+ * (then nothing in ctx was touched: the stamp is read last, and scanStamp leaves the clock as it was when it
+ * finds no stamp). Exported for the tests that compare it with parseFull.
+ */
+export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
+  const t = line.text
+  const len = t.length
+  if (len > MAX_LINE || ctx.state.mikrotikPending !== undefined) return null
+  // ", len N" closes the record (COMPLETE)
+  let e = len
+  while (e > 0 && isDigit(t.charCodeAt(e - 1))) e--
+  if (e === len || !t.startsWith(', len ', e - 6)) return null
+  const lenAt = e - 6
+  // "in:IN out:OUT": inAt(t, 0), IFACES' lazy groups
+  const sp = t.indexOf(' in:')
+  if (sp < 0 || t.startsWith('in:')) return null
+  const k = sp + 1
+  const o = t.indexOf(' out:', k + 3)
+  if (o < 0 || !plainName(t, k + 3, o)) return null
+  const oa = o + 5
+  let p = oa
+  let look = 0
+  for (;;) {
+    const c = t.charCodeAt(p)
+    if (c === 32) {
+      look = lookaheadAt(t, p + 1)
+      if (look !== 0) {
+        p += 1
+        break
+      }
+    } else if (c === 44) {
+      if (t.charCodeAt(p + 1) !== 32) return null
+      look = lookaheadAt(t, p + 2)
+      if (look === 0) return null
+      p += 2
+      break
+    } else if (!nameChar(c)) return null
+    p++
+  }
+  const ob = t.charCodeAt(p - 2) === 44 ? p - 2 : p - 1
+  if (look === 3 || !plainName(t, oa, ob)) return null
+  // "connection-state:W,W" (new first: a translation opened here)
+  let opens = false
+  if (look === 1) {
+    p += 17
+    let first = true
+    for (;;) {
+      let w = p
+      while (t.charCodeAt(w) >= 97 && t.charCodeAt(w) <= 122) w++
+      if (!CONN_STATES.includes(t.slice(p, w))) return null
+      if (first) opens = w - p === 3 && t.startsWith('new', p)
+      first = false
+      const c = t.charCodeAt(w)
+      if (c === 32) {
+        p = w + 1
+        break
+      }
+      if (c !== 44) return null
+      if (t.charCodeAt(w + 1) === 32) {
+        p = w + 2
+        break
+      }
+      p = w + 1
+    }
+  }
+  // "src-mac MAC[,] " (lower-case hex, as RouterOS writes it)
+  if (look === 4 || (look === 1 && t.startsWith('src-mac ', p))) {
+    p += 8
+    for (let i = 0; i < 17; i++) {
+      const c = t.charCodeAt(p + i)
+      if (i % 3 === 2 ? c !== 58 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return null
+    }
+    p += 17
+    if (t.charCodeAt(p) === 44) p++
+    if (t.charCodeAt(p) !== 32) return null
+    p++
+  }
+  if (!t.startsWith('proto ', p)) return null
+  // PROTO: "proto NAME[ (FLAGS)][,] SRC->DST"
+  p += 6
+  let protocol: string
+  let ported = true
+  if (t.startsWith('TCP', p)) {
+    protocol = 'tcp'
+    p += 3
+  } else if (t.startsWith('UDP', p)) {
+    protocol = 'udp'
+    p += 3
+  } else if (t.startsWith('ICMP', p)) {
+    protocol = 'icmp'
+    ported = false
+    p += 4
+  } else return null
+  let c = t.charCodeAt(p)
+  if (c === 32 && t.charCodeAt(p + 1) === 40) {
+    p += 2
+    for (;;) {
+      c = t.charCodeAt(p)
+      if (c === 41) break
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32 || c === 44)) return null
+      p++
+    }
+    c = t.charCodeAt(++p)
+  }
+  if (c === 44) c = t.charCodeAt(++p)
+  if (c !== 32) return null
+  const sa = p + 1
+  const sb = addrEnd(t, sa)
+  if (sb === sa || t.charCodeAt(sb) !== 45 || t.charCodeAt(sb + 1) !== 62) return null
+  const da = sb + 2
+  const db = addrEnd(t, da)
+  if (db === da || t.charCodeAt(db) !== 44) return null
+  if (!readEndpoint(t, sa, sb, ported)) return null
+  const srcIp = epIp
+  const srcPort = epPort
+  if (!readEndpoint(t, da, db, ported)) return null
+  const dstIp = epIp
+  const dstPort = epPort
+  // ", NAT (A->B)->D" (srcnat) or nothing before ", len N"; NAT's first "NAT " must be that clause
+  const nat = t.indexOf('NAT ', k)
+  let insideIp: string | null = null
+  let insidePort: number | null = null
+  let outsideIp: string | null = null
+  let outsidePort: number | null = null
+  let destIp: string | null = null
+  let destPort: number | null = null
+  let subscriber: string | null = null
+  const inUser = userAt(t, k + 3, o)
+  if (db === lenAt) {
+    if (nat >= 0) return null
+    if (isInsideAddress(srcIp) || inUser) {
+      insideIp = srcIp
+      insidePort = srcPort
+      destIp = dstIp
+      destPort = dstPort
+      subscriber = inUser
+    } else {
+      const outUser = userAt(t, oa, ob)
+      if (isInsideAddress(dstIp) || outUser) {
+        insideIp = dstIp
+        insidePort = dstPort
+        destIp = srcIp
+        destPort = srcPort
+        subscriber = outUser
+      }
+    }
+  } else {
+    if (nat !== db + 2 || !t.startsWith(', NAT (', db)) return null
+    const aa = db + 7
+    const ab = addrEnd(t, aa)
+    if (t.charCodeAt(ab) !== 45 || t.charCodeAt(ab + 1) !== 62) return null
+    const ba = ab + 2
+    const bb = addrEnd(t, ba)
+    if (t.charCodeAt(bb) !== 41 || t.charCodeAt(bb + 1) !== 45 || t.charCodeAt(bb + 2) !== 62) return null
+    const xa = bb + 3
+    const xb = addrEnd(t, xa)
+    if (xb !== lenAt) return null
+    if (!readEndpoint(t, aa, ab, ported)) return null
+    insideIp = epIp
+    insidePort = epPort
+    if (!readEndpoint(t, ba, bb, ported)) return null
+    outsideIp = epIp
+    outsidePort = epPort
+    if (!readEndpoint(t, xa, xb, ported)) return null
+    destIp = epIp
+    destPort = epPort
+    subscriber = inUser
+  }
+  // every check passed: only now the stamp (its effects on the file's clock happen once, as in parseFull)
+  const time = scanStamp(t, ctx)
+  if (time === undefined) return null
+  const mapping = outsideIp !== null
+  const ev: NatEvent = {
+    kind: mapping ? 'mapping' : 'packet',
+    time,
+    end: null,
+    protocol,
+    insideIp,
+    insidePort,
+    outsideIp,
+    outsidePort,
+    outsidePortEnd: null,
+    destIp,
+    destPort,
+    subscriber,
+    evidence: {file: ctx.file.display, line: line.no, text: t, role: mapping ? 'NAT translation' : 'packet'},
+  }
+  const alt = stampAlt(ctx)
+  if (alt !== undefined) ev.timeAlt = alt
+  ev.srcIp = srcIp
+  ev.srcPort = srcPort
+  ev.dstIp = dstIp
+  ev.dstPort = dstPort
+  ev.iface = t.slice(k + 3, o)
+  ev.dir = null
+  if (mapping && opens) ev.phase = 'open'
+  return ev
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
