@@ -328,6 +328,8 @@ function eventAt(t: string, i: number): number {
 const port5 = (t: string, a: number) => t.charCodeAt(a + 1) === 112 && t.charCodeAt(a + 2) === 111 && t.charCodeAt(a + 3) === 114 && t.charCodeAt(a + 4) === 116
 
 const TAG_LEN = [5, 8, 9]
+/** anything but printable ASCII and the space */
+const ODD = /[^\x20-\x7e]/g
 const ROLE = ['conntrack NEW', 'conntrack UPDATE', 'conntrack DESTROY']
 
 /**
@@ -396,23 +398,20 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
   let assured = false
   let delta0 = -1
   let delta1 = -1
+  // tokens separated by spaces only (a tab, other whitespace, control or non-ASCII characters after the protocol:
+  // parse() decides — Unicode spaces split tokens there); then indexOf finds each token's end and its "="
+  ODD.lastIndex = i
+  if (ODD.test(t)) return null
   while (i < n) {
-    c = t.charCodeAt(i)
-    if (c === 32 || c === 9) {
+    if (t.charCodeAt(i) === 32) {
       i++
       continue
     }
     const a = i
-    let eq = -1
-    for (; i < n; i++) {
-      c = t.charCodeAt(i)
-      if (c <= 32) {
-        if (c === 32 || c === 9) break
-        return null // other whitespace / control characters: parse() decides
-      }
-      if (c > 126) return null // non-ASCII (Unicode spaces split tokens in parse())
-      if (c === 61 && eq < 0) eq = i
-    }
+    i = t.indexOf(' ', a)
+    if (i < 0) i = n
+    let eq = t.indexOf('=', a)
+    if (eq >= i) eq = -1
     const len = i - a
     if (eq < 0) {
       if (t.charCodeAt(a) === 91) {
