@@ -13,11 +13,13 @@
  *   detector:    ScanDetector.observeContact() alone, on the lines extracted beforehand (records cold in
  *                memory: a pessimistic figure);
  *   extract:     the scan fast path alone;
- *   full+detect: the full parser and ScanDetector.observe() per line (the scan path before the fast path);
+ *   full+detect: the full parser (the format's parseFull: regular expressions, one NatEvent per line) and
+ *                ScanDetector.observe() per line (the scan path before the fast path);
  *   parse:       the full parser alone;
  *   file:        runScan() on the lines written to a file — reading, decoding and line splitting included
- *                (src/io), the whole `natrace scan` minus the CLI start — and file-full: the same with
- *                every line through the full parser (fastPath: false).
+ *                (src/io), the whole `natrace scan` minus the CLI start — and file-full: the same without the
+ *                scan fast path (fastPath: false: a NatEvent per line from parse(), which has a fast path of
+ *                its own for the usual lines since the index build needed one).
  * Each is run once untimed to warm the JIT up (a long scan runs optimised code), then 3 times (a fresh detector
  * each time); the median CPU time counts (process.cpuUsage: user +
  * system, one thread), so that a busy shared machine does not hide the per-core figure. Detections of the
@@ -33,6 +35,8 @@ import {ScanDetector} from '../dist/src/scan/detector.js'
 import {feeder, scanFormats} from '../dist/src/scan/fastpath.js'
 import {ScanContact} from '../dist/src/nat/contact.js'
 import {runScan} from '../dist/src/scan/run.js'
+import {parseFull as conntrackFull} from '../dist/src/nat/formats/conntrack.js'
+import {parseFull as ipfwFull} from '../dist/src/nat/formats/ipfw.js'
 
 const N = Number(process.argv[2] ?? 1_000_000)
 let seed = 42
@@ -139,7 +143,7 @@ const results = []
 const dir = mkdtempSync(join(tmpdir(), 'natrace-bench-scan-'))
 process.on('exit', () => rmSync(dir, {recursive: true, force: true}))
 for (const [name, make] of [['ipfw', ipfwLines], ['conntrack', conntrackLines]]) {
-  const fmt = natFormats.find((f) => f.name === name)
+  const fmt = {parse: name === 'ipfw' ? ipfwFull : conntrackFull}
   const fast = scanFormats(natFormats).find((f) => f.name === name)
   const lines = flat(make(N))
   // the detector-only input: every line through the fast path once, outside the clock (copies of the reused
