@@ -322,16 +322,16 @@ export function parseFull(line: Line, ctx: ParseContext): NatEvent | NatEvent[] 
  * with dotted-quad endpoints (ip:port for TCP/UDP, bare ip for ICMP), plain interface names and a srcnat clause
  * or none. Every rule below is chosen so that where it accepts, parseFull's regular expressions (IFACES, PROTO,
  * NAT, COMPLETE, "connection-state:new\b") match the same spans; anything else returns null before the stamp
- * is read, and parseFull reads the line.
+ * is read, and parseFull reads the line. Some rules are stricter than needed (e.g. no "proto" or "NAT " in a
+ * name): cheap, and they keep each rule's reason local.
  */
+
+const isDigit = (c: number) => c >= 48 && c <= 57
 
 /** a character of an interface name the fast path accepts (besides single inner spaces): A-Z a-z 0-9 - . _ < > */
 function nameChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95 || c === 60 || c === 62
 }
-
-/** a character of an address token the fast path reads: 0-9 . : */
-const addrChar = (c: number) => (c >= 48 && c <= 58) || c === 46
 
 /** [0-9a-fA-F:.[\]]: what IFACES' address lookahead "\[?[0-9a-fA-F:.]+\]?(?::\d+)?->" can consume */
 const hexRunChar = (c: number) => (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 91 || c === 93
@@ -357,20 +357,19 @@ function lookaheadAt(t: string, p: number): number {
 }
 
 /**
- * t[a, b) is an interface name the fast path takes as is (what IFACES' group gives after trim()): not empty,
- * nameChar or single inner spaces, no "->", no "proto" (which PROTO could take for its own start).
+ * t[a, b) is an interface name the fast path takes as is (IFACES' in: group, which trim() leaves alone): not
+ * empty, nameChar and single inner spaces, no "->", no "proto" (which PROTO could take for its own start).
  */
 function plainName(t: string, a: number, b: number): boolean {
-  if (b <= a || t.charCodeAt(a) === 32 || t.charCodeAt(b - 1) === 32) return false
+  let prev = 32
   for (let i = a; i < b; i++) {
     const c = t.charCodeAt(i)
     if (c === 32) {
-      if (t.charCodeAt(i + 1) === 32) return false
-    } else if (!nameChar(c)) return false
-    else if (c === 45 && t.charCodeAt(i + 1) === 62) return false
+      if (prev === 32) return false
+    } else if (!nameChar(c) || (c === 62 && prev === 45) || (c === 112 && t.startsWith('roto', i + 1))) return false
+    prev = c
   }
-  const pr = t.indexOf('proto', a)
-  return pr < 0 || pr >= b
+  return prev !== 32
 }
 
 /** userOf() of a plainName t[a, b): "<pppoe-anna>" → "anna" */
@@ -382,71 +381,104 @@ function userAt(t: string, a: number, b: number): string | null {
   return u > 0 && u < b - 1 ? t.slice(u, b - 1) : null
 }
 
-const CONN_STATES = ['new', 'established', 'related', 'invalid', 'untracked', 'snat', 'dstnat', 'srcnat']
+/** connection-state words the fast path knows */
+const CONN_STATES = ['new', 'snat', 'established', 'related', 'invalid', 'untracked', 'dstnat', 'srcnat']
 
-/** an endpoint read by readEndpoint: the address as ipOf returns it, the port or null */
+function connState(t: string, p: number, w: number): boolean {
+  const n = w - p
+  for (const s of CONN_STATES) if (s.length === n && t.startsWith(s, p)) return true
+  return false
+}
+
+/** the endpoint readEndpoint read: the address as ipOf returns it, the port or null */
 let epIp = ''
 let epPort: number | null = null
 
 /**
- * endpoint() of t[a, b) (addrChar only) when it is a canonical dotted quad, with ":port" when `ported` and
- * without any colon when not: sets epIp / epPort; false for anything else (also what endpoint() might read
- * otherwise, e.g. leading zeros).
+ * endpoint() of the address token at t[a] (a run of 0-9 . :) when it is a canonical dotted quad (what ipOf
+ * returns unchanged), followed by ":port" when `ported` and by nothing when not: sets epIp / epPort and gives
+ * the index after the token; -1 for anything else (also for what endpoint() might still read, e.g. leading
+ * zeros).
  */
-function readEndpoint(t: string, a: number, b: number, ported: boolean): boolean {
-  let end = b
-  if (ported) {
-    const colon = t.indexOf(':', a)
-    if (colon < 0 || colon >= b) return false
-    const n = b - colon - 1
-    if (n < 1 || n > 5) return false
-    let v = 0
-    for (let i = colon + 1; i < b; i++) {
-      const d = t.charCodeAt(i) - 48
-      if (d < 0 || d > 9) return false
-      v = v * 10 + d
-    }
-    if (v > 65535) return false
-    epPort = v
-    end = colon
-  } else epPort = null
-  // ipOf's fast case: 7-15 characters, four decimal octets up to 255 without leading zeros
-  const n = end - a
-  if (n < 7 || n > 15) return false
+function readEndpoint(t: string, a: number, ported: boolean): number {
+  let i = a
   let dots = 0
   let val = 0
   let digits = 0
-  for (let i = a; i < end; i++) {
-    const c = t.charCodeAt(i)
+  let c = t.charCodeAt(i)
+  for (;;) {
     if (c === 46) {
-      if (digits === 0) return false
-      dots++
+      if (digits === 0 || ++dots > 3) return -1
       val = 0
       digits = 0
     } else {
       const d = c - 48
-      if (d < 0 || d > 9 || (digits > 0 && val === 0)) return false
+      if (d < 0 || d > 9) break
+      if (digits > 0 && val === 0) return -1
       val = val * 10 + d
+      if (val > 255) return -1
       digits++
-      if (val > 255) return false
     }
+    c = t.charCodeAt(++i)
   }
-  if (dots !== 3 || digits === 0) return false
-  epIp = t.slice(a, end)
-  return true
+  if (dots !== 3 || digits === 0) return -1
+  const ip = t.slice(a, i)
+  if (ported) {
+    if (c !== 58) return -1
+    const from = ++i
+    let v = 0
+    for (;;) {
+      const d = t.charCodeAt(i) - 48
+      if (d < 0 || d > 9) break
+      v = v * 10 + d
+      i++
+    }
+    if (i === from || i - from > 5 || v > 65535) return -1
+    epPort = v
+    c = t.charCodeAt(i)
+  } else epPort = null
+  // the token ends here (no second colon, no fifth octet)
+  if (c === 58 || c === 46 || isDigit(c)) return -1
+  epIp = ip
+  return i
 }
 
-/** end of the run of addrChar from i */
-function addrEnd(t: string, i: number): number {
-  while (addrChar(t.charCodeAt(i))) i++
-  return i
+/** two decimal digits at t[i], or -1 */
+function two(t: string, i: number): number {
+  const a = t.charCodeAt(i) - 48
+  const b = t.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+/**
+ * A "Mmm dd hh:mm:ss " / "Mmm  d hh:mm:ss " stamp (no fraction, no year, followed by a non-digit): exactly
+ * what syslogStamp resolves it to, through the same syslogWall (undefined when syslogStamp would find no
+ * stamp; then nothing changed). null for any other start of line: scanStamp reads those.
+ */
+function bsdStamp(t: string, ctx: ParseContext): Resolved | undefined | null {
+  const c0 = t.charCodeAt(0)
+  if (!(c0 >= 65 && c0 <= 90) || t.charCodeAt(3) !== 32 || t.charCodeAt(6) !== 32 || t.charCodeAt(9) !== 58 || t.charCodeAt(12) !== 58 || t.charCodeAt(15) !== 32) return null
+  for (let i = 1; i < 3; i++) {
+    const c = t.charCodeAt(i)
+    if (c < 97 || c > 122) return null
+  }
+  const d1 = t.charCodeAt(4)
+  const d2 = t.charCodeAt(5)
+  if (!((d1 === 32 || isDigit(d1)) && isDigit(d2)) || isDigit(t.charCodeAt(16))) return null
+  const hour = two(t, 7)
+  const minute = two(t, 10)
+  const second = two(t, 13)
+  if (hour < 0 || minute < 0 || second < 0) return null
+  const day = d1 === 32 ? d2 - 48 : (d1 - 48) * 10 + d2 - 48
+  const r = syslogWall(ctx, t.slice(0, 3), day, hour, minute, second)
+  return r === undefined || Number.isNaN(r.ms) ? undefined : r
 }
 
 /**
  * The record parseFull gives a complete single-record line of the usual remote-syslog layout (see above), the
  * same fields in the same key order; null for any other line, and while a split record waits in ctx.state
- * (then nothing in ctx was touched: the stamp is read last, and scanStamp leaves the clock as it was when it
- * finds no stamp). Exported for the tests that compare it with parseFull.
+ * (then nothing in ctx was touched: the stamp is read last, and neither bsdStamp nor scanStamp changes the
+ * clock when it finds no stamp). Exported for the tests that compare it with parseFull.
  */
 export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   const t = line.text
@@ -457,45 +489,49 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   while (e > 0 && isDigit(t.charCodeAt(e - 1))) e--
   if (e === len || !t.startsWith(', len ', e - 6)) return null
   const lenAt = e - 6
-  // "in:IN out:OUT": inAt(t, 0), IFACES' lazy groups
+  // "in:IN out:OUT": inAt(t, 0), then IFACES' lazy groups
   const sp = t.indexOf(' in:')
   if (sp < 0 || t.startsWith('in:')) return null
-  const k = sp + 1
-  const o = t.indexOf(' out:', k + 3)
-  if (o < 0 || !plainName(t, k + 3, o)) return null
+  const ia = sp + 4
+  const o = t.indexOf(' out:', ia)
+  if (o <= ia || !plainName(t, ia, o)) return null
   const oa = o + 5
+  // the out: name ends where IFACES' ",?\s+(?=…)" first matches
   let p = oa
+  let prev = 32
   let look = 0
+  let ob: number
   for (;;) {
     const c = t.charCodeAt(p)
     if (c === 32) {
+      if (prev === 32) return null
       look = lookaheadAt(t, p + 1)
       if (look !== 0) {
+        ob = p
         p += 1
         break
       }
     } else if (c === 44) {
-      if (t.charCodeAt(p + 1) !== 32) return null
+      if (prev === 32 || t.charCodeAt(p + 1) !== 32) return null
       look = lookaheadAt(t, p + 2)
       if (look === 0) return null
+      ob = p
       p += 2
       break
-    } else if (!nameChar(c)) return null
+    } else if (!nameChar(c) || (c === 62 && prev === 45) || (c === 112 && t.startsWith('roto', p + 1))) return null
+    prev = c
     p++
   }
-  const ob = t.charCodeAt(p - 2) === 44 ? p - 2 : p - 1
-  if (look === 3 || !plainName(t, oa, ob)) return null
+  if (look === 3) return null
   // "connection-state:W,W" (new first: a translation opened here)
   let opens = false
   if (look === 1) {
     p += 17
-    let first = true
+    opens = t.startsWith('new', p) && (t.charCodeAt(p + 3) === 44 || t.charCodeAt(p + 3) === 32)
     for (;;) {
       let w = p
       while (t.charCodeAt(w) >= 97 && t.charCodeAt(w) <= 122) w++
-      if (!CONN_STATES.includes(t.slice(p, w))) return null
-      if (first) opens = w - p === 3 && t.startsWith('new', p)
-      first = false
+      if (!connState(t, p, w)) return null
       const c = t.charCodeAt(w)
       if (c === 32) {
         p = w + 1
@@ -550,20 +586,16 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   }
   if (c === 44) c = t.charCodeAt(++p)
   if (c !== 32) return null
-  const sa = p + 1
-  const sb = addrEnd(t, sa)
-  if (sb === sa || t.charCodeAt(sb) !== 45 || t.charCodeAt(sb + 1) !== 62) return null
-  const da = sb + 2
-  const db = addrEnd(t, da)
-  if (db === da || t.charCodeAt(db) !== 44) return null
-  if (!readEndpoint(t, sa, sb, ported)) return null
+  const sb = readEndpoint(t, p + 1, ported)
+  if (sb < 0 || t.charCodeAt(sb) !== 45 || t.charCodeAt(sb + 1) !== 62) return null
   const srcIp = epIp
   const srcPort = epPort
-  if (!readEndpoint(t, da, db, ported)) return null
+  const db = readEndpoint(t, sb + 2, ported)
+  if (db < 0 || t.charCodeAt(db) !== 44) return null
   const dstIp = epIp
   const dstPort = epPort
   // ", NAT (A->B)->D" (srcnat) or nothing before ", len N"; NAT's first "NAT " must be that clause
-  const nat = t.indexOf('NAT ', k)
+  const nat = t.indexOf('NAT ', sp)
   let insideIp: string | null = null
   let insidePort: number | null = null
   let outsideIp: string | null = null
@@ -571,7 +603,7 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   let destIp: string | null = null
   let destPort: number | null = null
   let subscriber: string | null = null
-  const inUser = userAt(t, k + 3, o)
+  const inUser = userAt(t, ia, o)
   if (db === lenAt) {
     if (nat >= 0) return null
     if (isInsideAddress(srcIp) || inUser) {
@@ -592,55 +624,42 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
     }
   } else {
     if (nat !== db + 2 || !t.startsWith(', NAT (', db)) return null
-    const aa = db + 7
-    const ab = addrEnd(t, aa)
-    if (t.charCodeAt(ab) !== 45 || t.charCodeAt(ab + 1) !== 62) return null
-    const ba = ab + 2
-    const bb = addrEnd(t, ba)
-    if (t.charCodeAt(bb) !== 41 || t.charCodeAt(bb + 1) !== 45 || t.charCodeAt(bb + 2) !== 62) return null
-    const xa = bb + 3
-    const xb = addrEnd(t, xa)
-    if (xb !== lenAt) return null
-    if (!readEndpoint(t, aa, ab, ported)) return null
+    const ab = readEndpoint(t, db + 7, ported)
+    if (ab < 0 || t.charCodeAt(ab) !== 45 || t.charCodeAt(ab + 1) !== 62) return null
     insideIp = epIp
     insidePort = epPort
-    if (!readEndpoint(t, ba, bb, ported)) return null
+    const bb = readEndpoint(t, ab + 2, ported)
+    if (bb < 0 || t.charCodeAt(bb) !== 41 || t.charCodeAt(bb + 1) !== 45 || t.charCodeAt(bb + 2) !== 62) return null
     outsideIp = epIp
     outsidePort = epPort
-    if (!readEndpoint(t, xa, xb, ported)) return null
+    if (readEndpoint(t, bb + 3, ported) !== lenAt) return null
     destIp = epIp
     destPort = epPort
     subscriber = inUser
   }
   // every check passed: only now the stamp (its effects on the file's clock happen once, as in parseFull)
-  const time = scanStamp(t, ctx)
-  if (time === undefined) return null
-  const mapping = outsideIp !== null
-  const ev: NatEvent = {
-    kind: mapping ? 'mapping' : 'packet',
-    time,
-    end: null,
-    protocol,
-    insideIp,
-    insidePort,
-    outsideIp,
-    outsidePort,
-    outsidePortEnd: null,
-    destIp,
-    destPort,
-    subscriber,
-    evidence: {file: ctx.file.display, line: line.no, text: t, role: mapping ? 'NAT translation' : 'packet'},
+  let time: number
+  let alt: number | undefined
+  const st = bsdStamp(t, ctx)
+  if (st === null) {
+    const ms = scanStamp(t, ctx)
+    if (ms === undefined) return null
+    time = ms
+    alt = stampAlt(ctx)
+  } else if (st === undefined) return null
+  else {
+    time = st.ms
+    alt = st.alt
   }
-  const alt = stampAlt(ctx)
-  if (alt !== undefined) ev.timeAlt = alt
-  ev.srcIp = srcIp
-  ev.srcPort = srcPort
-  ev.dstIp = dstIp
-  ev.dstPort = dstPort
-  ev.iface = t.slice(k + 3, o)
-  ev.dir = null
+  const mapping = outsideIp !== null
+  const kind = mapping ? 'mapping' : 'packet'
+  const evidence = {file: ctx.file.display, line: line.no, text: t, role: mapping ? 'NAT translation' : 'packet'}
+  const iface = t.slice(ia, o)
+  // blankEvent's keys (timeAlt last, when there is one), then readMessage's
+  const ev: NatEvent =
+    alt === undefined
+      ? {kind, time, end: null, protocol, insideIp, insidePort, outsideIp, outsidePort, outsidePortEnd: null, destIp, destPort, subscriber, evidence, srcIp, srcPort, dstIp, dstPort, iface, dir: null}
+      : {kind, time, end: null, protocol, insideIp, insidePort, outsideIp, outsidePort, outsidePortEnd: null, destIp, destPort, subscriber, evidence, timeAlt: alt, srcIp, srcPort, dstIp, dstPort, iface, dir: null}
   if (mapping && opens) ev.phase = 'open'
   return ev
 }
-
-const isDigit = (c: number) => c >= 48 && c <= 57
