@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {AttributionResult} from '../../src/model.js'
+import {openIndexDb} from '../../src/index/schema.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = join(root, 'bin/run.js')
@@ -73,6 +74,28 @@ describe('full scan, pruned scan and index agree on samples/', () => {
     const out = JSON.parse(indexed.stdout) as AttributionResult
     expect(out.assumptions.some((a) => a.kind === 'index')).toBe(true)
     expect(answers(out)).toEqual(answers(JSON.parse(full.stdout)))
+  })
+})
+
+describe('an index whose payload blocks are gone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-damaged-'))
+  const db = join(dir, 'samples.duckdb')
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('is refused by the lookup in one line that says to build it again, rather than answering without evidence', async () => {
+    expect(natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo']).code).toBe(0)
+    const d = await openIndexDb(db)
+    await d.conn.run('UPDATE nat SET payload = NULL')
+    d.close()
+    const r = natrace(['attribute', REPORT, '--index', db, ...COMMON.filter((a) => a !== '--json')])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim()).toMatch(/the index is damaged \(record \d+ of file .+ has no payload\): delete it and build it again/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    // with --json, the same message as oclif's JSON error
+    const j = natrace(['attribute', REPORT, '--index', db, ...COMMON])
+    expect(j.code).toBe(1)
+    expect((JSON.parse(j.stdout) as {error: {message: string}}).error.message).toMatch(/the index is damaged/)
   })
 })
 
