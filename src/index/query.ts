@@ -215,7 +215,14 @@ export class IndexReader {
       if (data === null) continue
       let m = out.get(Number(id))
       if (!m) out.set(Number(id), (m = new Map()))
-      m.set(Number(seq) / NAT_BLOCK, readNatBlock((data as DuckDBBlobValue).bytes))
+      let block: NatPayload[]
+      try {
+        block = readNatBlock((data as DuckDBBlobValue).bytes)
+      } catch (e) {
+        const f = this.files.find((x) => x.id === Number(id))
+        throw new NatraceError(`the index is damaged (the records of file ${f ? f.path : id} from ${seq} on cannot be read: ${(e as Error).message}): delete it and build it again`, 1)
+      }
+      m.set(Number(seq) / NAT_BLOCK, block)
     }
     return out
   }

@@ -110,7 +110,9 @@ export const NAT_CSV = `delim = '\t', quote = '', escape = '', header = false, a
 
 /** The payloads of a block as stored (nat.payload). */
 export function readNatBlock(data: Uint8Array): NatPayload[] {
-  return JSON.parse(brotliDecompressSync(data).toString('utf8')) as NatPayload[]
+  const block = JSON.parse(brotliDecompressSync(data).toString('utf8')) as unknown
+  if (!Array.isArray(block) || !block.every((p) => Array.isArray(p) && typeof p[0] === 'number')) throw new Error('not a block of payloads')
+  return block as NatPayload[]
 }
 
 /** One row of table `nat` as read back (NAT_COLUMNS after file_id). */

@@ -82,7 +82,7 @@ describe('an index whose payload blocks are gone', () => {
   const db = join(dir, 'samples.duckdb')
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-  it('is refused by the lookup in one line that says to build it again, rather than answering without evidence', async () => {
+  it('is refused by the lookup in one line that says to build it again (payload gone or unreadable), rather than answering without evidence', async () => {
     expect(natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo']).code).toBe(0)
     const d = await openIndexDb(db)
     await d.conn.run('UPDATE nat SET payload = NULL')
@@ -96,6 +96,13 @@ describe('an index whose payload blocks are gone', () => {
     const j = natrace(['attribute', REPORT, '--index', db, ...COMMON])
     expect(j.code).toBe(1)
     expect((JSON.parse(j.stdout) as {error: {message: string}}).error.message).toMatch(/the index is damaged/)
+    // blocks whose bytes are not a compressed block: the same kind of message
+    const d2 = await openIndexDb(db)
+    await d2.conn.run(`UPDATE nat SET payload = '\\x00\\x01\\x02'::BLOB WHERE seq = 0`)
+    d2.close()
+    const bad = natrace(['attribute', REPORT, '--index', db, ...COMMON.filter((a) => a !== '--json')])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toMatch(/^natrace: the index is damaged \(the records of file .+ from 0 on cannot be read: .+\): delete it and build it again$/)
   })
 })
 
