@@ -62,11 +62,13 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
-  let lo: {time: number; line: number; text: string} | null = null
-  let hi: {time: number; line: number; text: string} | null = null
-  const ends = (e: {time: number; evidence: {line: number; text: string}}) => {
-    if (!lo || e.time < lo.time) lo = {time: e.time, line: e.evidence.line, text: e.evidence.text}
-    if (!hi || e.time > hi.time) hi = {time: e.time, line: e.evidence.line, text: e.evidence.text}
+  // the records at the ends of the span (kept as they are: parsers return a new record each time)
+  type Rec = {time: number; evidence: {line: number; text: string}}
+  let lo: Rec | null = null
+  let hi: Rec | null = null
+  const ends = (e: Rec) => {
+    if (!lo || e.time < lo.time) lo = e
+    if (!hi || e.time > hi.time) hi = e
   }
   const common = {year: mtimeYearPolicy(job.file), keepRecords: false, onWarning: (w: Warning) => warnings.push(w)}
   const rows = new NatRows(job.fileId, write)
@@ -88,8 +90,8 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     malformed: r.malformed.count,
     dstRepeated: r.dstRepeated,
     dstGap: r.dstGap,
-    firstLine: lo === null ? null : {line: (lo as {line: number}).line, text: (lo as {text: string}).text},
-    lastLine: hi === null ? null : {line: (hi as {line: number}).line, text: (hi as {text: string}).text},
+    firstLine: lo === null ? null : {line: (lo as Rec).evidence.line, text: (lo as Rec).evidence.text},
+    lastLine: hi === null ? null : {line: (hi as Rec).evidence.line, text: (hi as Rec).evidence.text},
     warnings,
   }
 }
