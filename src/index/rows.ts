@@ -1,5 +1,5 @@
 /**
- * Rows of the index as tab-separated text (loaded by DuckDB's COPY). `\N` is NULL.
+ * Rows of the index as tab-separated text (loaded by DuckDB's read_csv and COPY). `\N` is NULL.
  *
  * A NAT record is split in two. Its lookup keys (time, kind, public address and port, port-block end, inside
  * port, packet source and destination) are typed columns of table `nat`, with the record's ordinal in its file
