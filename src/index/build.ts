@@ -69,7 +69,7 @@ const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
 export async function buildIndex(paths: string[], dbPath: string, opts: BuildOptions = {}): Promise<BuildSummary> {
   const t0 = performance.now()
   const files = await expandInputs(paths, 'log')
-  const db = await openIndexDb(dbPath)
+  const db = await openIndexDb(dbPath, {threads: 1})
   const tmp = mkdtempSync(join(tmpdir(), 'natrace-index-'))
   const summary: BuildSummary = {db: dbPath, files: files.length, indexed: 0, unchanged: 0, renamed: 0, unknown: 0, natRecords: 0, leaseRecords: 0, totalNatRecords: 0, totalLeaseRecords: 0, seconds: 0}
   try {

@@ -52,11 +52,15 @@ export function schemaError(version: string | null): string {
   return `this index was built by another version of natrace (schema ${version ?? 'unknown'}, expected ${SCHEMA_VERSION}): delete it and build it again with \`natrace index PATH… --db FILE\``
 }
 
-export async function openIndexDb(path: string, opts: {readOnly?: boolean} = {}): Promise<IndexDb> {
+/**
+ * Opens (creates) an index file. `threads`: DuckDB's threads (default 2); the build passes 1, as its worker
+ * threads already keep both cores busy parsing and a second DuckDB thread only contends with them.
+ */
+export async function openIndexDb(path: string, opts: {readOnly?: boolean; threads?: number} = {}): Promise<IndexDb> {
   const instance = await DuckDBInstance.create(path, {
     ...(opts.readOnly ? {access_mode: 'READ_ONLY'} : {}),
     memory_limit: '192MB',
-    threads: '2',
+    threads: String(opts.threads ?? 2),
   })
   const conn = await instance.connect()
   const db = {
