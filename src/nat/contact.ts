@@ -7,7 +7,8 @@
  */
 import type {ParseContext} from '../io/format.js'
 import type {Evidence, NatKind} from '../model.js'
-import {syslogStamp} from './syslog.js'
+import type {Resolved} from '../io/time.js'
+import {syslogStamp, syslogWall} from './syslog.js'
 
 export class ScanContact {
   kind: NatKind = 'packet'
@@ -74,7 +75,8 @@ const STATED = {}
  * when syslogStamp finds no stamp (then nothing changed: the caller may hand the line to the full parser).
  *
  * RFC 3339 stamps with an offset ("2024-03-05T08:00:00.123+01:00") are read by hand (a pure function of the
- * text); any other stamp goes through syslogStamp, and a line that starts with the same stamp as the previous
+ * text), and so are plain "Mmm dd hh:mm:ss" stamps up to their wall time (bsdStamp); any other stamp goes
+ * through syslogStamp, and a line that starts with the same stamp as the previous
  * one reuses its instant while the file's one-minute wall-clock cache (ctx.state.wallMinute) is unchanged —
  * exactly the case in which syslogStamp would answer from that cache without touching the clock.
  */
@@ -93,16 +95,61 @@ export function scanStamp(t: string, ctx: ParseContext): number | undefined {
     t.startsWith(cache.text)
   )
     return cache.ms
-  const head = syslogStamp(t, ctx)
-  if (!head || head.time.alt !== undefined || head.time.gap) {
-    cache.text = ''
-    cache.alt = head?.time.alt
-    return head?.time.ms
+  // the usual "Mmm dd hh:mm:ss " read by hand, anything else by syslogStamp
+  let time: Resolved | undefined
+  let end: number
+  let stated = false
+  const bsd = bsdStamp(t, ctx)
+  if (bsd !== null) {
+    time = bsd
+    end = 15
+  } else {
+    const head = syslogStamp(t, ctx)
+    time = head?.time
+    end = head ? head.rest - 1 : 0
+    stated = head?.stated ?? false
   }
-  cache.text = t.slice(0, head.rest - 1)
-  cache.ms = head.time.ms
-  cache.wall = head.stated ? STATED : ctx.state.wallMinute
-  return head.time.ms
+  if (!time || time.alt !== undefined || time.gap) {
+    cache.text = ''
+    cache.alt = time?.alt
+    return time?.ms
+  }
+  cache.text = t.slice(0, end)
+  cache.ms = time.ms
+  cache.wall = stated ? STATED : ctx.state.wallMinute
+  return time.ms
+}
+
+/** two decimal digits at t[i], or -1 */
+function two(t: string, i: number): number {
+  const a = t.charCodeAt(i) - 48
+  const b = t.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+/**
+ * A "Mmm dd hh:mm:ss " / "Mmm  d hh:mm:ss " stamp at the start of t (no <PRI>, fraction or year, followed by a
+ * space and a non-digit): what syslogStamp resolves it to, through the same syslogWall, without its regular
+ * expression (undefined when syslogStamp would find no stamp either: then nothing changed). null for any other
+ * start of line: syslogStamp reads those.
+ */
+function bsdStamp(t: string, ctx: ParseContext): Resolved | undefined | null {
+  const c0 = t.charCodeAt(0)
+  if (!(c0 >= 65 && c0 <= 90) || t.charCodeAt(3) !== 32 || t.charCodeAt(6) !== 32 || t.charCodeAt(9) !== 58 || t.charCodeAt(12) !== 58 || t.charCodeAt(15) !== 32) return null
+  for (let i = 1; i < 3; i++) {
+    const c = t.charCodeAt(i)
+    if (c < 97 || c > 122) return null
+  }
+  const d1 = t.charCodeAt(4)
+  const d2 = t.charCodeAt(5)
+  if (!((d1 === 32 || isDigit(d1)) && isDigit(d2)) || isDigit(t.charCodeAt(16))) return null
+  const hour = two(t, 7)
+  const minute = two(t, 10)
+  const second = two(t, 13)
+  if (hour < 0 || minute < 0 || second < 0) return null
+  const day = d1 === 32 ? d2 - 48 : (d1 - 48) * 10 + d2 - 48
+  const r = syslogWall(ctx, t.slice(0, 3), day, hour, minute, second)
+  return r === undefined || Number.isNaN(r.ms) ? undefined : r
 }
 
 /** time.alt of the stamp the last scanStamp call read on this ctx (undefined: none, or no stamp read yet). */

@@ -443,42 +443,11 @@ function readEndpoint(t: string, a: number, ported: boolean): number {
   return i
 }
 
-/** two decimal digits at t[i], or -1 */
-function two(t: string, i: number): number {
-  const a = t.charCodeAt(i) - 48
-  const b = t.charCodeAt(i + 1) - 48
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
-}
-
-/**
- * A "Mmm dd hh:mm:ss " / "Mmm  d hh:mm:ss " stamp (no fraction, no year, followed by a non-digit): exactly
- * what syslogStamp resolves it to, through the same syslogWall (undefined when syslogStamp would find no
- * stamp; then nothing changed). null for any other start of line: scanStamp reads those.
- */
-function bsdStamp(t: string, ctx: ParseContext): Resolved | undefined | null {
-  const c0 = t.charCodeAt(0)
-  if (!(c0 >= 65 && c0 <= 90) || t.charCodeAt(3) !== 32 || t.charCodeAt(6) !== 32 || t.charCodeAt(9) !== 58 || t.charCodeAt(12) !== 58 || t.charCodeAt(15) !== 32) return null
-  for (let i = 1; i < 3; i++) {
-    const c = t.charCodeAt(i)
-    if (c < 97 || c > 122) return null
-  }
-  const d1 = t.charCodeAt(4)
-  const d2 = t.charCodeAt(5)
-  if (!((d1 === 32 || isDigit(d1)) && isDigit(d2)) || isDigit(t.charCodeAt(16))) return null
-  const hour = two(t, 7)
-  const minute = two(t, 10)
-  const second = two(t, 13)
-  if (hour < 0 || minute < 0 || second < 0) return null
-  const day = d1 === 32 ? d2 - 48 : (d1 - 48) * 10 + d2 - 48
-  const r = syslogWall(ctx, t.slice(0, 3), day, hour, minute, second)
-  return r === undefined || Number.isNaN(r.ms) ? undefined : r
-}
-
 /**
  * The record parseFull gives a complete single-record line of the usual remote-syslog layout (see above), the
  * same fields in the same key order; null for any other line, and while a split record waits in ctx.state
- * (then nothing in ctx was touched: the stamp is read last, and neither bsdStamp nor scanStamp changes the
- * clock when it finds no stamp). Exported for the tests that compare it with parseFull.
+ * (then nothing in ctx was touched: the stamp is read last, and scanStamp changes nothing when it finds no
+ * stamp). Exported for the tests that compare it with parseFull.
  */
 export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   const t = line.text
@@ -640,17 +609,10 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   // every check passed: only now the stamp (its effects on the file's clock happen once, as in parseFull)
   let time: number
   let alt: number | undefined
-  const st = bsdStamp(t, ctx)
-  if (st === null) {
-    const ms = scanStamp(t, ctx)
-    if (ms === undefined) return null
-    time = ms
-    alt = stampAlt(ctx)
-  } else if (st === undefined) return null
-  else {
-    time = st.ms
-    alt = st.alt
-  }
+  const ms = scanStamp(t, ctx)
+  if (ms === undefined) return null
+  time = ms
+  alt = stampAlt(ctx)
   const mapping = outsideIp !== null
   const kind = mapping ? 'mapping' : 'packet'
   const evidence = {file: ctx.file.display, line: line.no, text: t, role: mapping ? 'NAT translation' : 'packet'}
