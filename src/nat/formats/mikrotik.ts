@@ -607,12 +607,9 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
     subscriber = inUser
   }
   // every check passed: only now the stamp (its effects on the file's clock happen once, as in parseFull)
-  let time: number
-  let alt: number | undefined
-  const ms = scanStamp(t, ctx)
-  if (ms === undefined) return null
-  time = ms
-  alt = stampAlt(ctx)
+  const time = scanStamp(t, ctx)
+  if (time === undefined) return null
+  const alt = stampAlt(ctx)
   const mapping = outsideIp !== null
   const kind = mapping ? 'mapping' : 'packet'
   const evidence = {file: ctx.file.display, line: line.no, text: t, role: mapping ? 'NAT translation' : 'packet'}
