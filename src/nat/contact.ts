@@ -53,6 +53,13 @@ export class ScanContact {
   }
 }
 
+/** The ScanContact kept in ctx.state[key] for one file, made on first use (a fast path fills it again per line). */
+export function reusedContact(ctx: ParseContext, key: string): ScanContact {
+  let c = ctx.state[key] as ScanContact | undefined
+  if (c === undefined) ctx.state[key] = c = new ScanContact()
+  return c
+}
+
 /** the last stamp read through scanStamp in a file (ctx.state.scanStamp) */
 interface StampCache {
   text: string

@@ -7,7 +7,7 @@
 import type {LineFormat, ParseContext} from '../io/format.js'
 import type {Line} from '../io/lines.js'
 import type {NatEvent} from '../model.js'
-import {ScanContact} from '../nat/contact.js'
+import {reusedContact, ScanContact} from '../nat/contact.js'
 import type {NatFormat} from '../nat/registry.js'
 import type {ScanDetector} from './detector.js'
 
@@ -25,9 +25,7 @@ export function scanFormats(formats: readonly NatFormat[]): LineFormat<ScanRecor
     return {
       ...f,
       parse(line: Line, ctx: ParseContext) {
-        let out = ctx.state.scanContact as ScanContact | undefined
-        if (out === undefined) ctx.state.scanContact = out = new ScanContact()
-        return fast.call(f, line, ctx, out) ?? f.parse(line, ctx)
+        return fast.call(f, line, ctx, reusedContact(ctx, 'scanContact')) ?? f.parse(line, ctx)
       },
     }
   })

@@ -27,7 +27,7 @@ import type {ParseContext} from '../../io/format.js'
 import {monthNumber, type Resolved} from '../../io/time.js'
 import type {NatEvent, NatKind} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {ScanContact} from '../contact.js'
+import {reusedContact, type ScanContact} from '../contact.js'
 import {applyTuples, isPortForward} from '../tuples.js'
 import {blankEvent, detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong, wallTime} from '../syslog.js'
 
@@ -248,8 +248,7 @@ export function parseFull(line: Line, ctx: ParseContext): NatEvent | null {
  * tokenising the line by regular expressions. null for any other line (then nothing in ctx was touched).
  */
 function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
-  let c = ctx.state.conntrackFast as ScanContact | undefined
-  if (c === undefined) ctx.state.conntrackFast = c = new ScanContact()
+  const c = reusedContact(ctx, 'conntrackFast')
   if (scanEvent(line, ctx, c) === null) return null
   const ev: NatEvent = {
     kind: c.kind,

@@ -19,7 +19,7 @@ import type {ParseContext} from '../../io/format.js'
 import {isInsideAddress, isInsideV4} from '../../io/net.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
-import {ScanContact, scanStamp, stampAlt} from '../contact.js'
+import {reusedContact, scanStamp, stampAlt, type ScanContact} from '../contact.js'
 import {detectScore, evidence, ipOf, MAX_LINE, port, PROTO_NUMBERS, syslogStamp, tooLong} from '../syslog.js'
 
 const MARK = 'ipfw: '
@@ -197,8 +197,7 @@ export function parseFull(line: Line, ctx: ParseContext): NatEvent | null {
  * touched).
  */
 function fastPacket(line: Line, ctx: ParseContext): NatEvent | null {
-  let c = ctx.state.ipfwFast as ScanContact | undefined
-  if (c === undefined) ctx.state.ipfwFast = c = new ScanContact()
+  const c = reusedContact(ctx, 'ipfwFast')
   if (scanPacket(line, ctx, c) === null) return null
   const t = c.text
   // scanPacket read " in via IF" / " out via IF" with IF up to the end of the line and no space in it
