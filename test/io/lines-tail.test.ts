@@ -31,16 +31,22 @@ describe('readLines tail', () => {
   })
 })
 
+/** 100-character lines filling a 1 MiB read chunk up to its last 300 bytes (the next lines cross into the next chunk) */
+function fillerLines(): string[] {
+  const filler = 'x'.repeat(100)
+  const lines: string[] = []
+  let size = 0
+  while (size < (1 << 20) - 300) {
+    lines.push(filler)
+    size += filler.length + 1
+  }
+  return lines
+}
+
 describe('readLines after a needle hit', () => {
   it('also yields the line after a matching line, across chunk boundaries', async () => {
     // the hit is the last line of a 1 MiB chunk; its continuation sits in the next chunk
-    const filler = 'x'.repeat(100)
-    const lines: string[] = []
-    let size = 0
-    while (size < (1 << 20) - 300) {
-      lines.push(filler)
-      size += filler.length + 1
-    }
+    const lines = fillerLines()
     lines.push('first half NEEDLE ->203.0.', '113.81:443, len 60', 'unrelated')
     const f = file(Buffer.from(lines.join('\n') + '\n'))
     const got: string[] = []
@@ -51,13 +57,8 @@ describe('readLines after a needle hit', () => {
 
 describe('readLines before a needle hit', () => {
   it('also yields the line before a matching line, once, in order, also across chunk boundaries', async () => {
-    const filler = 'x'.repeat(100)
-    const lines: string[] = []
-    let size = 0
-    while (size < (1 << 20) - 300) {
-      lines.push(filler)
-      size += filler.length + 1
-    }
+    const lines = fillerLines()
+    const size = lines.reduce((n, l) => n + l.length + 1, 0)
     // the first half's newline is the last byte of the first 1 MiB chunk; the needle is in the second half
     const first = 'first half ->198.51.10'
     lines.push('p'.repeat((1 << 20) - size - (first.length + 1) - 1))
