@@ -6,14 +6,15 @@
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 5 (payloads in compressed blocks) replaced schema 3 (every field and the evidence line as columns),
+ * Schema 6 (payload blocks in a binary layout, rows.ts) replaced schema 5 (the same blocks as JSON), which
+ * replaced schema 3 (every field and the evidence line as columns),
  * which replaced schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of
  * another schema is refused with a one-line message to build it again (`schemaError`).
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
 
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,

@@ -1,5 +1,6 @@
 import {readdirSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import type {NatEvent} from '../../src/model.js'
 import {expandInputs} from '../../src/io/files.js'
@@ -109,5 +110,49 @@ describe('index rows of NAT records', () => {
     }
     expect(roundTrip([e], 'f')[0]).toStrictEqual(e)
     expect(roundTrip([{...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}}], 'f')[0]!.evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
+  })
+  it('give back any values of the payload fields exactly, whatever their type (property)', () => {
+    // what a field may hold: every JSON value, and numbers JSON would lose (NaN, -0, ±Infinity, fractions)
+    const value = fc.oneof(fc.constant(null), fc.constant(undefined), fc.double(), fc.integer(), fc.string({maxLength: 20}), fc.boolean(), fc.jsonValue({maxDepth: 2}))
+    const record = fc.record({
+      end: value,
+      protocol: value,
+      insideIp: value,
+      destIp: value,
+      destPort: value,
+      subscriber: value,
+      srcPort: value,
+      dstPort: value,
+      dir: value,
+      iface: value,
+      replied: value,
+      timeAlt: value,
+      phase: value,
+      role: value,
+      // evidence lines are decoded UTF-8 text (no lone surrogates); one may hold a newline (a split record)
+      text: fc.oneof(fc.string({maxLength: 60, unit: 'grapheme'}), fc.string({maxLength: 60}).map((x) => `${x}\n${x}`)),
+    })
+    fc.assert(
+      fc.property(fc.array(record, {minLength: 1, maxLength: NAT_BLOCK + 40}), (rs) => {
+        const records = rs.map(({role, text, ...v}, i) => {
+          const e: Record<string, unknown> = {kind: 'mapping', time: 1774904400000 + i, insidePort: 1, outsideIp: '198.51.100.20', outsidePort: 2, outsidePortEnd: null, ...v}
+          e.evidence = role === undefined ? {file: 'f', line: i + 1, text} : {file: 'f', line: i + 1, text, role}
+          return e as unknown as NatEvent
+        })
+        const back = roundTrip(records, 'f')
+        records.forEach((e, i) => {
+          const b = back[i] as unknown as Record<string, unknown>
+          const r = e as unknown as Record<string, unknown>
+          for (const k of ['end', 'protocol', 'insideIp', 'destIp', 'destPort', 'subscriber']) expect(b[k], k).toStrictEqual(r[k] ?? null)
+          // optional fields: absent when undefined, else the value (null stays null)
+          for (const k of ['srcPort', 'dstPort', 'dir', 'iface', 'replied', 'timeAlt', 'phase']) {
+            expect(k in b, k).toBe(r[k] !== undefined)
+            if (r[k] !== undefined) expect(Object.is(b[k], r[k]) || (typeof r[k] === 'object' && JSON.stringify(b[k]) === JSON.stringify(r[k])), `${k}: ${String(b[k])} for ${String(r[k])}`).toBe(true)
+          }
+          expect(b.evidence).toStrictEqual(e.evidence)
+        })
+      }),
+      {numRuns: 60},
+    )
   })
 })
