@@ -22,7 +22,7 @@ import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
 import {lit, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
-import {NAT_BLOCK, NAT_COLUMNS, natFromColumns, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
 
 interface FileRow {
   id: number
@@ -269,7 +269,7 @@ export class IndexReader {
       const w = windows[i]!
       if (inc.publicPort === null || inc.portRole !== 'source') return
       const p = inc.publicPort
-      const keys = [`kind = 'packet' AND inside_port = ${p}`]
+      const keys = [`kind = ${NAT_KINDS.indexOf('packet')} AND inside_port = ${p}`]
       if (inc.publicIp) keys.push(`outside_ip = ${lit(inc.publicIp)} AND outside_port = ${p}`, `outside_ip = ${lit(inc.publicIp)} AND outside_port <= ${p} AND outside_port_end >= ${p}`)
       // one query per key and range, not an OR of the keys: DuckDB pushes a conjunction down into the scan
       // (the key columns first, the text only for matching rows); an OR is filtered after reading every column

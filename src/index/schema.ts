@@ -6,7 +6,7 @@
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 6 (payload blocks in a binary layout, rows.ts) replaced schema 5 (the same blocks as JSON), which
+ * Schema 6 (payload blocks in a binary layout, the kind as a number: rows.ts) replaced schema 5 (the same blocks as JSON), which
  * replaced schema 3 (every field and the evidence line as columns),
  * which replaced schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of
  * another schema is refused with a one-line message to build it again (`schemaError`).
@@ -24,7 +24,7 @@ const DDL = [
      records BIGINT, lines BIGINT, malformed BIGINT, dst_repeated INTEGER, dst_gap INTEGER, indexed_at DOUBLE,
      first_line INTEGER, first_text VARCHAR, last_line INTEGER, last_text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nat (
-     file_id INTEGER, seq INTEGER, line INTEGER, time DOUBLE, kind VARCHAR, outside_ip VARCHAR, outside_port INTEGER,
+     file_id INTEGER, seq INTEGER, line INTEGER, time DOUBLE, kind UTINYINT, outside_ip VARCHAR, outside_port INTEGER,
      outside_port_end INTEGER, inside_port INTEGER, src_ip VARCHAR, dst_ip VARCHAR,
      -- on the row of a block's first record (seq a multiple of NAT_BLOCK): the block's payloads (rows.ts)
      payload BLOB)`,

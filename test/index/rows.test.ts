@@ -10,7 +10,7 @@ import {natFormats} from '../../src/nat/registry.js'
 import {NAT_BLOCK, NAT_COLUMNS, natFromColumns, NatRows, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
-const INT = new Set(['seq', 'line', 'outside_port', 'outside_port_end', 'inside_port'])
+const INT = new Set(['seq', 'line', 'kind', 'outside_port', 'outside_port_end', 'inside_port'])
 
 /**
  * The TSV rows NatRows writes for these records, read back the way DuckDB's read_csv (tab, no quotes, NULL `\N`),
