@@ -135,11 +135,19 @@ class PayloadBlock {
   }
 
   add(e: NatEvent): void {
-    let mask = 0
-    for (let i = 0; i < OPT.length; i++) if (e[OPT[i]!] !== undefined) mask |= 1 << i
     const ev = e.evidence
-    if (ev.role !== undefined) mask |= ROLE_BIT
-    this.masks[this.n] = mask
+    // the bits of OPT, one by one (a loop over the names cost a generic property read each)
+    this.masks[this.n] =
+      (e.srcIp === undefined ? 0 : 1) |
+      (e.srcPort === undefined ? 0 : 2) |
+      (e.dstIp === undefined ? 0 : 4) |
+      (e.dstPort === undefined ? 0 : 8) |
+      (e.dir === undefined ? 0 : 16) |
+      (e.iface === undefined ? 0 : 32) |
+      (e.replied === undefined ? 0 : 64) |
+      (e.timeAlt === undefined ? 0 : 128) |
+      (e.phase === undefined ? 0 : 256) |
+      (ev.role === undefined ? 0 : ROLE_BIT)
     const k = this.n * VALUES
     this.value(k, 0, e.end)
     this.value(k, 1, e.protocol)
