@@ -103,7 +103,7 @@ const HEADER = 16
  * scanned for escapes; about half the time of JSON a record, and fewer bytes to compress.
  */
 class PayloadBlock {
-  n = 0
+  private n = 0
   private masks = new Uint16Array(NAT_BLOCK)
   private tags = new Uint8Array(NAT_BLOCK * VALUES)
   private nums = new Float64Array(NAT_BLOCK * VALUES)

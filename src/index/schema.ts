@@ -6,10 +6,10 @@
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 6 (payload blocks in a binary layout, the kind as a number: rows.ts) replaced schema 5 (the same blocks as JSON), which
- * replaced schema 3 (every field and the evidence line as columns),
- * which replaced schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of
- * another schema is refused with a one-line message to build it again (`schemaError`).
+ * Schema 6 (payload blocks in a binary layout, the kind as a number: rows.ts) replaced schema 5 (the same
+ * blocks as JSON), which replaced schema 3 (every field and the evidence line as columns), which replaced
+ * schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of another
+ * schema is refused with a one-line message to build it again (`schemaError`).
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
