@@ -43,22 +43,25 @@ export interface IndexJobResult {
   warnings: Warning[]
 }
 
-/** NAT log or lease source: the family whose formats recognise the file's first lines better. */
-export async function familyOf(job: IndexJob): Promise<'nat' | 'lease' | null> {
-  if (job.natFormat && !job.leaseFormat) return 'nat'
-  if (job.leaseFormat && !job.natFormat) return 'lease'
+/**
+ * NAT log or lease source: the family whose formats recognise the file's first lines better; with those lines
+ * (readSource reads the file's format from them too).
+ */
+export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' | null; sample?: string[]}> {
+  if (job.natFormat && !job.leaseFormat) return {family: 'nat'}
+  if (job.leaseFormat && !job.natFormat) return {family: 'lease'}
   const sample = await headSample(job.file, 200)
   const nat = detectFormat(natFormats, sample)?.score ?? 0
   const lease = detectFormat(leaseFormats, sample)?.score ?? 0
   if (nat === 0 && lease === 0) {
     // mixed syslog: whichever family's line formats read any of the sample lines
     const ctxFree = (fs: typeof natFormats | typeof leaseFormats) => fs.some((f) => f.prefilter && sample.some((l) => f.detect([l]) > 0))
-    return ctxFree(natFormats) ? 'nat' : ctxFree(leaseFormats) ? 'lease' : null
+    return {family: ctxFree(natFormats) ? 'nat' : ctxFree(leaseFormats) ? 'lease' : null, sample}
   }
-  return nat >= lease ? 'nat' : 'lease'
+  return {family: nat >= lease ? 'nat' : 'lease', sample}
 }
 
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void): Promise<IndexJobResult> {
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void, sample?: string[]): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
@@ -70,7 +73,7 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     if (!lo || e.time < lo.time) lo = e
     if (!hi || e.time > hi.time) hi = e
   }
-  const common = {year: mtimeYearPolicy(job.file), keepRecords: false, onWarning: (w: Warning) => warnings.push(w)}
+  const common = {year: mtimeYearPolicy(job.file), keepRecords: false, sample, onWarning: (w: Warning) => warnings.push(w)}
   const rows = new NatRows(job.fileId, write)
   const r =
     family === 'nat'

@@ -26,6 +26,8 @@ export interface SourceOptions<T = unknown> {
   onRecord?: (record: T, format: string) => void
   /** false: do not collect records in `records` (use onRecord); default true */
   keepRecords?: boolean
+  /** the file's first lines (headSample(file, 200)) when the caller has already read them */
+  sample?: string[]
 }
 
 export interface SourceResult<T> {
@@ -68,7 +70,7 @@ export async function readSource<T extends Timed>(
   formats: readonly LineFormat<T>[],
   opts: SourceOptions<T>,
 ): Promise<SourceResult<T>> {
-  const sample = await headSample(file, 200)
+  const sample = opts.sample ?? (await headSample(file, 200))
   let chosen: LineFormat<T>[] = []
   let formatName: string | null = null
   if (opts.format) {
