@@ -154,11 +154,12 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         // NAT rows: the payload blocks are base64 in the TSV, bytes in the table
         if (b.done.some((d) => d.r.family === 'nat') && existsSync(b.out.nat)) await c.run(`INSERT INTO nat SELECT * REPLACE (from_base64(payload) AS payload) FROM read_csv(${lit(b.out.nat)}, ${NAT_CSV})`)
         if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
-        for (const {t, r} of b.done) {
-          await c.run(
-            `INSERT INTO files VALUES (${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
-          )
-        }
+        // the batch's `files` rows in one statement (one statement a file cost ≈ 0.9 ms each)
+        const rows = b.done.map(
+          ({t, r}) =>
+            `(${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
+        )
+        if (rows.length) await c.run(`INSERT INTO files VALUES ${rows.join(', ')}`)
         await c.run('COMMIT')
       } catch (e) {
         await c.run('ROLLBACK').catch(() => {})
