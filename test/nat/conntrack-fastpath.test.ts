@@ -34,7 +34,7 @@ const tuple = fc.record({src: ip, dst: ip, sport: port, dport: port, shape: most
   if (shape === 'icmp') return `src=${src} dst=${dst} type=8 code=0 id=1234`
   return `src=${src} dst=${dst} sport=${sport} dport=${dport}`
 })
-const flags = mostly(['', '[UNREPLIED]', 'packets=1 bytes=60', 'packets=1 bytes=60 [UNREPLIED]'], ['[ASSURED]', '[UNREPLIED]x', '[start=Tue Mar  5 08:00:00 2024]'])
+const flags = mostly(['', '[UNREPLIED]', 'packets=1 bytes=60', 'packets=1 bytes=60 [UNREPLIED]'], ['[ASSURED]', '[UNREPLIED]x', '[ASSURED!', '[UNREPLIE]]', '[start=Tue Mar  5 08:00:00 2024]'])
 const tail = mostly(
   ['', '[ASSURED]', 'mark=0', '[ASSURED] mark=0 delta-time=120', 'packets=0 bytes=0 mark=0 delta-time=3', 'mark=0 zone=3 use=1', 'delta-time=1.5'],
   ['delta-time=', 'delta-time=-3', 'delta-time=x', 'delta-time=1e3', '[start=Tue Mar  5 08:00:00 2024] [stop=Tue Mar  5 08:02:00 2024]', 'src=9.9.9.9 delta-time=7', 'src=9.9.9.9 delta-time=7\u00a0x', 'src=9.9.9.9\tdelta-time=7', 'src=9.9.9.9 dst=1.1.1.1\u2003delta-time=7', '[ASSURED]\r', 'mark=0\u00a0src=1.1.1.1', '[ASSURED] ', ' ', 'x'.repeat(8200)],
