@@ -409,19 +409,20 @@ function scanEvent(line: Line, ctx: ParseContext, out: ScanContact): ScanContact
     const a = i
     i = t.indexOf(' ', a)
     if (i < 0) i = n
-    let eq = t.indexOf('=', a)
-    if (eq >= i) eq = -1
-    const len = i - a
-    if (eq < 0) {
-      if (t.charCodeAt(a) === 91) {
-        if (len === 11 && t.charCodeAt(a + 1) === 85 && t.startsWith('[UNREPLIED]', a)) unreplied = true
-        else if (len === 9 && t.charCodeAt(a + 1) === 65 && t.startsWith('[ASSURED]', a)) assured = true
-      }
+    const c0 = t.charCodeAt(a)
+    if (c0 === 91) {
+      // a flag (one with "=" in it is neither of these)
+      const len = i - a
+      if (len === 11 && t.charCodeAt(a + 1) === 85 && t.startsWith('[UNREPLIED]', a)) unreplied = true
+      else if (len === 9 && t.charCodeAt(a + 1) === 65 && t.startsWith('[ASSURED]', a)) assured = true
       continue
     }
+    // only src= dst= sport= dport= delta-time= are read: any other token is passed over without looking for "="
+    if (c0 !== 115 && c0 !== 100) continue
+    const eq = t.indexOf('=', a)
+    if (eq < 0 || eq >= i) continue
     const kl = eq - a
     const v = eq + 1
-    const c0 = t.charCodeAt(a)
     if (kl === 3 && c0 === 115 && t.charCodeAt(a + 1) === 114 && t.charCodeAt(a + 2) === 99) {
       // src=
       if (cur === 0) {
