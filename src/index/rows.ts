@@ -92,6 +92,13 @@ const T_SAME = 6 // a string equal to this field's string in the record before
 const BLOCK_V6 = 1
 const HEADER = 16
 
+/** Where a block's parts start, after the header and the masks (the same for writing and reading). */
+function blockLayout(n: number, nNums: number): {tagsAt: number; numsAt: number; strsAt: number} {
+  const tagsAt = HEADER + n * 2
+  const numsAt = (tagsAt + n * VALUES + 7) & ~7
+  return {tagsAt, numsAt, strsAt: numsAt + nNums * 8}
+}
+
 /**
  * One block's payloads, gathered as the records come. The layout (before brotli, quality 0; little-endian):
  * version byte, flags (1: the texts are a JSON array), then n, numbers, string bytes (u32 each); the records'
@@ -173,9 +180,7 @@ class PayloadBlock {
     const n = this.n
     const strs = Buffer.from(JSON.stringify(this.strs))
     const texts = Buffer.from(this.textNl ? JSON.stringify(this.texts) : this.texts.join('\n'))
-    const tagsAt = HEADER + n * 2
-    const numsAt = (tagsAt + n * VALUES + 7) & ~7
-    const strsAt = numsAt + this.nNums * 8
+    const {tagsAt, numsAt, strsAt} = blockLayout(n, this.nNums)
     const out = Buffer.alloc(strsAt + strs.length + texts.length)
     out[0] = BLOCK_V6
     out[1] = this.textNl ? 1 : 0
@@ -248,9 +253,7 @@ export function readNatBlock(data: Uint8Array): NatPayload[] {
   const n = b.readUInt32LE(4)
   const nNums = b.readUInt32LE(8)
   const strsLen = b.readUInt32LE(12)
-  const tagsAt = HEADER + n * 2
-  const numsAt = (tagsAt + n * VALUES + 7) & ~7
-  const strsAt = numsAt + nNums * 8
+  const {tagsAt, numsAt, strsAt} = blockLayout(n, nNums)
   if (n > NAT_BLOCK || strsAt + strsLen > b.length) throw new Error('a block cut short')
   const strs = JSON.parse(b.toString('utf8', strsAt, strsAt + strsLen)) as unknown
   const textBytes = b.toString('utf8', strsAt + strsLen)
