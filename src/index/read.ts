@@ -43,25 +43,29 @@ export interface IndexJobResult {
   warnings: Warning[]
 }
 
-/**
- * NAT log or lease source: the family whose formats recognise the file's first lines better; with those lines
- * (readSource reads the file's format from them too).
- */
-export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' | null; sample?: string[]}> {
+/** What familyOf read of a file's first lines: readSource takes them instead of reading and detecting again. */
+export interface Head {
+  sample?: string[]
+  /** the family's format detected in the sample (absent: none, or a mixed syslog read line by line) */
+  format?: string
+}
+
+/** NAT log or lease source: the family whose formats recognise the file's first lines better; with those lines. */
+export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' | null} & Head> {
   if (job.natFormat && !job.leaseFormat) return {family: 'nat'}
   if (job.leaseFormat && !job.natFormat) return {family: 'lease'}
   const sample = await headSample(job.file, 200)
-  const nat = detectFormat(natFormats, sample)?.score ?? 0
-  const lease = detectFormat(leaseFormats, sample)?.score ?? 0
-  if (nat === 0 && lease === 0) {
+  const nat = detectFormat(natFormats, sample)
+  const lease = detectFormat(leaseFormats, sample)
+  if (!nat && !lease) {
     // mixed syslog: whichever family's line formats read any of the sample lines
     const ctxFree = (fs: typeof natFormats | typeof leaseFormats) => fs.some((f) => f.prefilter && sample.some((l) => f.detect([l]) > 0))
     return {family: ctxFree(natFormats) ? 'nat' : ctxFree(leaseFormats) ? 'lease' : null, sample}
   }
-  return {family: nat >= lease ? 'nat' : 'lease', sample}
+  return (nat?.score ?? 0) >= (lease?.score ?? 0) ? {family: 'nat', sample, format: nat?.format.name} : {family: 'lease', sample, format: lease?.format.name}
 }
 
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void, sample?: string[]): Promise<IndexJobResult> {
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
@@ -73,12 +77,12 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     if (!lo || e.time < lo.time) lo = e
     if (!hi || e.time > hi.time) hi = e
   }
-  const common = {year: mtimeYearPolicy(job.file), keepRecords: false, sample, onWarning: (w: Warning) => warnings.push(w)}
+  const common = {year: mtimeYearPolicy(job.file), keepRecords: false, sample: head.sample, onWarning: (w: Warning) => warnings.push(w)}
   const rows = new NatRows(job.fileId, write)
   const r =
     family === 'nat'
-      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat, onRecord: (e) => (ends(e), rows.add(e))})
-      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat, onRecord: (e) => (ends(e), write(leaseRow(job.fileId, e)))})
+      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat ?? head.format, onRecord: (e) => (ends(e), rows.add(e))})
+      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat ?? head.format, onRecord: (e) => (ends(e), write(leaseRow(job.fileId, e)))})
   rows.flush()
   return {
     family: r.format === null && r.recordCount === 0 ? null : family,

@@ -36,10 +36,10 @@ class Out {
 }
 
 export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
-  const {family, sample} = await familyOf(job)
+  const {family, ...head} = await familyOf(job)
   const out = new Out(family === 'lease' ? job.out.lease : job.out.nat)
   try {
-    const r = await readIndexFile(job, family, (t) => out.add(t), sample)
+    const r = await readIndexFile(job, family, (t) => out.add(t), head)
     out.flush()
     return r
   } finally {
