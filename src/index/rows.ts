@@ -87,27 +87,33 @@ const T_TRUE = 3
 const T_FALSE = 4
 const T_JSON = 5 // anything else: the block's next string is its JSON text
 const T_SAME = 6 // a string equal to this field's string in the record before
+const T_REF = 7 // a string found in the record's evidence text: the block's next (start, length) pair
 
-/** first byte of a block in this layout (a block of schema 5 was JSON text: "[") */
-const BLOCK_V6 = 1
-const HEADER = 16
+/** first byte of a block in this layout (schema 6's blocks had no text references; schema 5's were JSON text) */
+const BLOCK_V7 = 2
+const HEADER = 20
+/** the largest start and length of a text reference (u16) */
+const REF_MAX = 0xffff
 
 /** Where a block's parts start, after the header and the masks (the same for writing and reading). */
-function blockLayout(n: number, nNums: number): {tagsAt: number; numsAt: number; strsAt: number} {
-  const tagsAt = HEADER + n * 2
+function blockLayout(n: number, nNums: number, nRefs: number): {refsAt: number; tagsAt: number; numsAt: number; strsAt: number} {
+  const refsAt = HEADER + n * 2
+  const tagsAt = refsAt + nRefs * 4
   const numsAt = (tagsAt + n * VALUES + 7) & ~7
-  return {tagsAt, numsAt, strsAt: numsAt + nNums * 8}
+  return {refsAt, tagsAt, numsAt, strsAt: numsAt + nNums * 8}
 }
 
 /**
  * One block's payloads, gathered as the records come. The layout (before brotli, quality 0; little-endian):
- * version byte, flags (1: the texts are a JSON array), then n, numbers, string bytes (u32 each); the records'
- * masks (u16 each), value tags (VALUES bytes a record), zero padding to 8 bytes, the numbers (float64), the
+ * version byte, flags (1: the texts are a JSON array), then n, numbers, string bytes, text references (u32
+ * each); the records' masks (u16 each), the text references (start and length in the record's evidence text,
+ * u16 each), value tags (VALUES bytes a record), zero padding to 8 bytes, the numbers (float64), the other
  * strings (a JSON array, in the order of their tags), then the evidence texts joined by newlines (or as a JSON
  * array when one holds a newline).
  * Written this way, not as JSON of each record's fields: a number costs a typed-array store, a string that
- * repeats the record before's (protocol, role, interface) a comparison, and the evidence texts are not
- * scanned for escapes; about half the time of JSON a record, and fewer bytes to compress.
+ * repeats the record before's (protocol, role, interface) a comparison, a string that is a piece of the line
+ * (an address, a subscriber name) one indexOf and two u16, and the evidence texts are not scanned for escapes;
+ * about a third of the time of JSON a record, and fewer bytes to compress.
  */
 class PayloadBlock {
   private n = 0
@@ -115,13 +121,16 @@ class PayloadBlock {
   private tags = new Uint8Array(NAT_BLOCK * VALUES)
   private nums = new Float64Array(NAT_BLOCK * VALUES)
   private nNums = 0
+  /** (start, length) in the record's text of each T_REF string */
+  private refs = new Uint16Array(NAT_BLOCK * VALUES * 2)
+  private nRefs = 0
   private strs: string[] = []
   /** each field's string in the record before (T_SAME) */
   private prev: unknown[] = new Array<unknown>(VALUES).fill(null)
   private texts: string[] = []
   private textNl = false
 
-  private value(k: number, j: number, v: unknown): void {
+  private value(k: number, j: number, v: unknown, text: string): void {
     if (v === null || v === undefined) this.tags[k + j] = T_NULL
     else if (typeof v === 'number') {
       this.tags[k + j] = T_NUM
@@ -129,8 +138,17 @@ class PayloadBlock {
     } else if (typeof v === 'string') {
       if (v === this.prev[j]) this.tags[k + j] = T_SAME
       else {
-        this.tags[k + j] = T_STR
-        this.strs.push(v)
+        // most strings (addresses, names) are a piece of the line itself: where, not what
+        const at = v.length > 0 && v.length <= REF_MAX ? text.indexOf(v) : -1
+        if (at >= 0 && at <= REF_MAX) {
+          this.tags[k + j] = T_REF
+          this.refs[this.nRefs * 2] = at
+          this.refs[this.nRefs * 2 + 1] = v.length
+          this.nRefs++
+        } else {
+          this.tags[k + j] = T_STR
+          this.strs.push(v)
+        }
         this.prev[j] = v
       }
     } else if (v === true) this.tags[k + j] = T_TRUE
@@ -156,22 +174,23 @@ class PayloadBlock {
       (e.phase === undefined ? 0 : 256) |
       (ev.role === undefined ? 0 : ROLE_BIT)
     const k = this.n * VALUES
-    this.value(k, 0, e.end)
-    this.value(k, 1, e.protocol)
-    this.value(k, 2, e.insideIp)
-    this.value(k, 3, e.destIp)
-    this.value(k, 4, e.destPort)
-    this.value(k, 5, e.subscriber)
-    this.value(k, 6, e.srcPort)
-    this.value(k, 7, e.dstPort)
-    this.value(k, 8, e.dir)
-    this.value(k, 9, e.iface)
-    this.value(k, 10, e.replied)
-    this.value(k, 11, e.timeAlt)
-    this.value(k, 12, e.phase)
-    this.value(k, 13, ev.role)
-    if (!this.textNl && ev.text.indexOf('\n') >= 0) this.textNl = true
-    this.texts.push(ev.text)
+    const t = ev.text
+    this.value(k, 0, e.end, t)
+    this.value(k, 1, e.protocol, t)
+    this.value(k, 2, e.insideIp, t)
+    this.value(k, 3, e.destIp, t)
+    this.value(k, 4, e.destPort, t)
+    this.value(k, 5, e.subscriber, t)
+    this.value(k, 6, e.srcPort, t)
+    this.value(k, 7, e.dstPort, t)
+    this.value(k, 8, e.dir, t)
+    this.value(k, 9, e.iface, t)
+    this.value(k, 10, e.replied, t)
+    this.value(k, 11, e.timeAlt, t)
+    this.value(k, 12, e.phase, t)
+    this.value(k, 13, ev.role, t)
+    if (!this.textNl && t.indexOf('\n') >= 0) this.textNl = true
+    this.texts.push(t)
     this.n++
   }
 
@@ -180,19 +199,21 @@ class PayloadBlock {
     const n = this.n
     const strs = Buffer.from(JSON.stringify(this.strs))
     const texts = Buffer.from(this.textNl ? JSON.stringify(this.texts) : this.texts.join('\n'))
-    const {tagsAt, numsAt, strsAt} = blockLayout(n, this.nNums)
+    const {refsAt, tagsAt, numsAt, strsAt} = blockLayout(n, this.nNums, this.nRefs)
     const out = Buffer.alloc(strsAt + strs.length + texts.length)
-    out[0] = BLOCK_V6
+    out[0] = BLOCK_V7
     out[1] = this.textNl ? 1 : 0
     out.writeUInt32LE(n, 4)
     out.writeUInt32LE(this.nNums, 8)
     out.writeUInt32LE(strs.length, 12)
+    out.writeUInt32LE(this.nRefs, 16)
     copyLE(out, HEADER, new Uint8Array(this.masks.buffer, 0, n * 2), 2)
+    copyLE(out, refsAt, new Uint8Array(this.refs.buffer, 0, this.nRefs * 4), 2)
     out.set(this.tags.subarray(0, n * VALUES), tagsAt)
     copyLE(out, numsAt, new Uint8Array(this.nums.buffer, 0, this.nNums * 8), 8)
     strs.copy(out, strsAt)
     texts.copy(out, strsAt + strs.length)
-    this.n = this.nNums = 0
+    this.n = this.nNums = this.nRefs = 0
     this.strs = []
     this.prev.fill(null)
     this.texts = []
@@ -249,17 +270,19 @@ export const NAT_CSV = `delim = '\t', quote = '', escape = '', header = false, a
 /** The payloads of a block as stored (nat.payload); throws on a block that is not whole. */
 export function readNatBlock(data: Uint8Array): NatPayload[] {
   const b = brotliDecompressSync(data)
-  if (b[0] !== BLOCK_V6 || b.length < HEADER) throw new Error('not a block of payloads')
+  if (b[0] !== BLOCK_V7 || b.length < HEADER) throw new Error('not a block of payloads')
   const n = b.readUInt32LE(4)
   const nNums = b.readUInt32LE(8)
   const strsLen = b.readUInt32LE(12)
-  const {tagsAt, numsAt, strsAt} = blockLayout(n, nNums)
+  const nRefs = b.readUInt32LE(16)
+  const {refsAt, tagsAt, numsAt, strsAt} = blockLayout(n, nNums, nRefs)
   if (n > NAT_BLOCK || strsAt + strsLen > b.length) throw new Error('a block cut short')
   const strs = JSON.parse(b.toString('utf8', strsAt, strsAt + strsLen)) as unknown
   const textBytes = b.toString('utf8', strsAt + strsLen)
   const texts = b[1] === 1 ? (JSON.parse(textBytes) as unknown) : textBytes.split('\n')
   if (!Array.isArray(strs) || !Array.isArray(texts) || texts.length !== n) throw new Error('a block whose strings do not match its records')
   let num = 0
+  let ref = 0
   let next = 0
   const str = () => {
     const s = strs[next++] as unknown
@@ -270,6 +293,8 @@ export function readNatBlock(data: Uint8Array): NatPayload[] {
   const out: NatPayload[] = []
   for (let i = 0; i < n; i++) {
     const p: NatPayload = [b.readUInt16LE(HEADER + 2 * i)]
+    const text = texts[i] as unknown
+    if (typeof text !== 'string') throw new Error('a block whose texts are not strings')
     for (let j = 0; j < VALUES; j++) {
       const tag = b[tagsAt + i * VALUES + j]
       if (tag === T_NULL) p.push(null)
@@ -277,6 +302,14 @@ export function readNatBlock(data: Uint8Array): NatPayload[] {
         if (num >= nNums) throw new Error('a block with too few numbers')
         p.push(b.readDoubleLE(numsAt + 8 * num++))
       } else if (tag === T_STR) p.push((prev[j] = str()))
+      else if (tag === T_REF) {
+        if (ref >= nRefs) throw new Error('a block with too few text references')
+        const at = b.readUInt16LE(refsAt + 4 * ref)
+        const len = b.readUInt16LE(refsAt + 4 * ref + 2)
+        ref++
+        if (at + len > text.length) throw new Error('a block whose text reference is beyond its text')
+        p.push((prev[j] = text.slice(at, at + len)))
+      }
       else if (tag === T_SAME) {
         if (typeof prev[j] !== 'string') throw new Error('a block repeating a string it does not have')
         p.push(prev[j])
@@ -285,7 +318,7 @@ export function readNatBlock(data: Uint8Array): NatPayload[] {
       else if (tag === T_JSON) p.push(JSON.parse(str()))
       else throw new Error(`a block with an unknown value tag ${tag}`)
     }
-    p.push(texts[i])
+    p.push(text)
     out.push(p)
   }
   return out

@@ -6,7 +6,8 @@
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 6 (payload blocks in a binary layout, the kind as a number: rows.ts) replaced schema 5 (the same
+ * Schema 7 (a payload string found in the record's line stored as its place there: rows.ts) replaced schema 6
+ * (payload blocks in a binary layout, the kind as a number), which replaced schema 5 (the same
  * blocks as JSON), which replaced schema 3 (every field and the evidence line as columns), which replaced
  * schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of another
  * schema is refused with a one-line message to build it again (`schemaError`).
@@ -14,7 +15,7 @@
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,

@@ -111,6 +111,11 @@ describe('index rows of NAT records', () => {
     expect(roundTrip([e], 'f')[0]).toStrictEqual(e)
     expect(roundTrip([{...e, evidence: {file: 'f', line: 3, text: '\\N', role: 'packet'}}], 'f')[0]!.evidence).toStrictEqual({file: 'f', line: 3, text: '\\N', role: 'packet'})
   })
+  it('give back a string found in the line beyond what a text reference reaches, and the empty string', () => {
+    const far = `${'x'.repeat(70_000)} 100.64.0.9`
+    const e = {kind: 'mapping', time: 1, insideIp: '100.64.0.9', insidePort: 1, outsideIp: '198.51.100.20', outsidePort: 2, outsidePortEnd: null, destIp: '', destPort: null, protocol: 'x'.repeat(66_000), subscriber: null, end: null, evidence: {file: 'f', line: 1, text: far}} as unknown as NatEvent
+    expect(roundTrip([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}], 'f')).toStrictEqual([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}])
+  })
   it('give back any values of the payload fields exactly, whatever their type (property)', () => {
     // what a field may hold: every JSON value (as JSON gives it back: a -0 inside an object is 0), and numbers
     // JSON would lose (NaN, -0, ±Infinity, fractions)
@@ -132,10 +137,13 @@ describe('index rows of NAT records', () => {
       role: value,
       // evidence lines are decoded UTF-8 text (no lone surrogates); one may hold a newline (a split record)
       text: fc.oneof(fc.string({maxLength: 60, unit: 'grapheme'}), fc.string({maxLength: 60}).map((x) => `${x}\n${x}`)),
+      // the line holds the record's strings (as a log line holds its addresses): they are stored as places in it
+      weave: fc.boolean(),
     })
     fc.assert(
       fc.property(fc.array(record, {minLength: 1, maxLength: NAT_BLOCK + 40}), (rs) => {
-        const records = rs.map(({role, text, ...v}, i) => {
+        const records = rs.map(({role, text: t, weave, ...v}, i) => {
+          const text = weave ? [t, ...Object.values(v), role].filter((x) => typeof x === 'string').join(' ') : t
           const e: Record<string, unknown> = {kind: 'mapping', time: 1774904400000 + i, insidePort: 1, outsideIp: '198.51.100.20', outsidePort: 2, outsidePortEnd: null, ...v}
           e.evidence = role === undefined ? {file: 'f', line: i + 1, text} : {file: 'f', line: i + 1, text, role}
           return e as unknown as NatEvent
