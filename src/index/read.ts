@@ -65,7 +65,7 @@ export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' 
   return (nat?.score ?? 0) >= (lease?.score ?? 0) ? {family: 'nat', sample, format: nat?.format.name} : {family: 'lease', sample, format: lease?.format.name}
 }
 
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: string) => void, head: Head = {}): Promise<IndexJobResult> {
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string) => void, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}

@@ -37,8 +37,6 @@ export function unescapeField(s: string): string {
   return s.indexOf('\\') < 0 ? s : s.replace(/\\([tnr\\])/g, (_, c: string) => UNESC[c]!)
 }
 
-/** A string column: NULL, or the text escaped (addresses and names come from log text). */
-const str = (v: string | null | undefined) => (v === null || v === undefined ? '\\N' : escapeField(v))
 
 // optional fields of NatEvent / Evidence: bit set = the field is there (its value may still be null); a field
 // set to undefined comes back absent
@@ -74,9 +72,122 @@ function kindCode(k: NatKind): number {
   return c
 }
 
+const TAB = 9
+const NL = 10
+const NULL_FIELD = Buffer.from('\\N')
+/** what a row's key fields take at most, apart from its strings (11 numbers of up to 24 characters, tabs) */
+const KEYS_ROOM = 11 * 25
+
+/**
+ * TSV text of `nat` rows written as bytes into one growing buffer: no string a field or a row (a row of
+ * template strings cost a dozen short-lived strings, most of what the young generation collected), the same
+ * bytes as the text `${value}` and escapeField would give.
+ */
+class TsvBytes {
+  buf = Buffer.allocUnsafe(1 << 16)
+  pos = 0
+
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    this.buf.copy(b, 0, 0, this.pos)
+    this.buf = b
+  }
+
+  byte(c: number): void {
+    this.buf[this.pos++] = c
+  }
+
+  /** a number as `${v}` writes it (safe integers digit by digit); the caller made room for 24 bytes */
+  num(v: number): void {
+    if (!Number.isSafeInteger(v)) {
+      this.pos += this.buf.write(String(v), this.pos, 'latin1')
+      return
+    }
+    if (v < 0) {
+      this.buf[this.pos++] = 45
+      v = -v
+    }
+    let digits = 1
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++
+    let at = this.pos + digits
+    this.pos = at
+    const b = this.buf
+    // above 2^31 by division; below it by int32 arithmetic
+    while (v > 0x7fffffff) {
+      const q = Math.floor(v / 10)
+      b[--at] = 48 + (v - q * 10)
+      v = q
+    }
+    let x = v | 0
+    do {
+      const q = (x / 10) | 0
+      b[--at] = 48 + (x - q * 10)
+      x = q
+    } while (x > 0)
+  }
+
+  /** a number column: `\N` for null; the caller made room */
+  optNum(v: number | null | undefined): void {
+    if (v === null || v === undefined) this.nul()
+    else this.num(v)
+  }
+
+  nul(): void {
+    this.buf[this.pos++] = NULL_FIELD[0]!
+    this.buf[this.pos++] = NULL_FIELD[1]!
+  }
+
+  /** a string column: `\N` for null, else the text escaped (escapeField), UTF-8 */
+  str(v: string | null | undefined): void {
+    if (v === null || v === undefined) {
+      this.room(2)
+      this.nul()
+      return
+    }
+    this.room(v.length * 3 + 2)
+    // printable ASCII (an address, a name) byte by byte; anything else through escapeField and UTF-8
+    const start = this.pos
+    const b = this.buf
+    let at = start
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i)
+      if (c < 32 || c > 126 || c === 92) {
+        this.pos = start + b.write(escapeField(v), start, 'utf8')
+        return
+      }
+      b[at++] = c
+    }
+    this.pos = at
+  }
+}
+
 /** The key columns of a record's row in table `nat` (evidence.file is left out: the files table names the file, also after a rotation renamed it). */
-function natKeys(fileId: number, seq: number, e: NatEvent): string {
-  return `${fileId}\t${seq}\t${e.evidence.line}\t${e.time}\t${kindCode(e.kind)}\t${str(e.outsideIp)}\t${n(e.outsidePort)}\t${n(e.outsidePortEnd)}\t${n(e.insidePort)}\t${str(e.srcIp)}\t${str(e.dstIp)}`
+function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent): void {
+  w.room(KEYS_ROOM)
+  w.num(fileId)
+  w.byte(TAB)
+  w.num(seq)
+  w.byte(TAB)
+  w.num(e.evidence.line)
+  w.byte(TAB)
+  w.num(e.time)
+  w.byte(TAB)
+  w.num(kindCode(e.kind))
+  w.byte(TAB)
+  w.str(e.outsideIp)
+  w.room(KEYS_ROOM)
+  w.byte(TAB)
+  w.optNum(e.outsidePort)
+  w.byte(TAB)
+  w.optNum(e.outsidePortEnd)
+  w.byte(TAB)
+  w.optNum(e.insidePort)
+  w.byte(TAB)
+  w.str(e.srcIp)
+  w.room(1)
+  w.byte(TAB)
+  w.str(e.dstIp)
 }
 
 // a value's tag in a block
@@ -240,27 +351,46 @@ function copyLE(out: Buffer, at: number, bytes: Uint8Array, width: 2 | 8): void 
  * load batch's checkpoint; as a sparse column of `nat` each block is written once.)
  */
 export class NatRows {
-  private keys: string[] = []
+  /** the block's rows so far: the first one's key fields (to firstEnd), then the others' whole rows */
+  private rows = new TsvBytes()
+  private firstEnd = 0
+  private count = 0
   private block = new PayloadBlock()
   private seq = 0
   constructor(
     private readonly fileId: number,
-    private readonly out: (text: string) => void,
+    private readonly out: (rows: Buffer) => void,
   ) {}
 
   add(e: NatEvent): void {
-    this.keys.push(natKeys(this.fileId, this.seq++, e))
+    const w = this.rows
+    natKeys(w, this.fileId, this.seq++, e)
+    if (this.count++ === 0) this.firstEnd = w.pos
+    else {
+      w.room(4)
+      w.byte(TAB)
+      w.nul()
+      w.byte(NL)
+    }
     this.block.add(e)
-    if (this.keys.length === NAT_BLOCK) this.flush()
+    if (this.count === NAT_BLOCK) this.flush()
   }
 
   /** Writes the rows of the block so far (call once more after the file's last record). */
   flush(): void {
-    if (this.keys.length === 0) return
-    let text = `${this.keys[0]}\t${this.block.take()}\n`
-    for (let i = 1; i < this.keys.length; i++) text += `${this.keys[i]}\t\\N\n`
-    this.out(text)
-    this.keys = []
+    if (this.count === 0) return
+    const payload = this.block.take()
+    const w = this.rows
+    const rows = Buffer.allocUnsafe(w.pos + payload.length + 2)
+    w.buf.copy(rows, 0, 0, this.firstEnd)
+    let at = this.firstEnd
+    rows[at++] = TAB
+    at += rows.write(payload, at, 'latin1')
+    rows[at++] = NL
+    w.buf.copy(rows, at, this.firstEnd, w.pos)
+    this.out(rows)
+    w.pos = 0
+    this.count = 0
   }
 }
 

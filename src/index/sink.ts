@@ -1,34 +1,44 @@
 /**
  * One file's rows appended to the temporary TSV of its family in its load batch, in chunks of whole rows (about 64 KiB each, one write per chunk on a file opened for appending, so the
- * jobs of one batch can share the files). Small chunks, not 1 MiB: the text waiting in a chunk survives the
- * young generation's collections, and with 1 MiB chunks copying it was a fifth of a worker's time.
+ * jobs of one batch can share the files). Small chunks, not 1 MiB: the rows waiting in a chunk survive the
+ * young generation's collections, and with 1 MiB chunks copying them was a fifth of a worker's time.
  */
-import {closeSync, openSync, writeSync} from 'node:fs'
+import {closeSync, openSync, writevSync} from 'node:fs'
 import {familyOf, readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
 
 const CHUNK = 1 << 16
 
-/** One append of whole rows; a short write (disk full) fails the job rather than leaving half a row. */
-function append(fd: number, text: string): void {
-  const b = Buffer.from(text)
-  const n = writeSync(fd, b)
-  if (n !== b.length) throw new Error(`short write to the index's temporary file (${n} of ${b.length} bytes): is the disk full?`)
-}
-
-/** Rows buffered for one temporary file. */
+/** Rows buffered for one temporary file: NAT rows as buffers (NatRows), lease rows as text. */
 class Out {
   private fd = -1
-  private buf = ''
+  private parts: Buffer[] = []
+  private text = ''
+  private size = 0
   constructor(private readonly path: string) {}
-  add(row: string): void {
-    this.buf += row
-    if (this.buf.length > CHUNK) this.flush()
+  add(rows: Buffer | string): void {
+    if (typeof rows === 'string') this.text += rows
+    else {
+      this.takeText()
+      this.parts.push(rows)
+    }
+    this.size += rows.length
+    if (this.size > CHUNK) this.flush()
   }
+  private takeText(): void {
+    if (this.text.length === 0) return
+    this.parts.push(Buffer.from(this.text))
+    this.text = ''
+  }
+  /** One append of whole rows; a short write (disk full) fails the job rather than leaving half a row. */
   flush(): void {
-    if (!this.buf.length) return
+    if (!this.size) return
+    this.takeText()
     if (this.fd < 0) this.fd = openSync(this.path, 'a')
-    append(this.fd, this.buf)
-    this.buf = ''
+    const bytes = this.parts.reduce((a, b) => a + b.length, 0)
+    const n = writevSync(this.fd, this.parts)
+    if (n !== bytes) throw new Error(`short write to the index's temporary file (${n} of ${bytes} bytes): is the disk full?`)
+    this.parts = []
+    this.size = 0
   }
   close(): void {
     if (this.fd >= 0) closeSync(this.fd)

@@ -7,7 +7,7 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {NAT_BLOCK, NAT_COLUMNS, natFromColumns, NatRows, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
+import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatRows, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
 const INT = new Set(['seq', 'line', 'kind', 'outside_port', 'outside_port_end', 'inside_port'])
@@ -18,7 +18,7 @@ const INT = new Set(['seq', 'line', 'kind', 'outside_port', 'outside_port_end', 
  */
 function written(records: NatEvent[]): {c: NatColumns; payload: NatPayload[] | null}[] {
   let text = ''
-  const rows = new NatRows(7, (t) => (text += t))
+  const rows = new NatRows(7, (t) => (text += t.toString("utf8")))
   for (const e of records) rows.add(e)
   rows.flush()
   const names = [...NAT_COLUMNS.split(', '), 'payload']
@@ -115,6 +115,40 @@ describe('index rows of NAT records', () => {
     const far = `${'x'.repeat(70_000)} 100.64.0.9`
     const e = {kind: 'mapping', time: 1, insideIp: '100.64.0.9', insidePort: 1, outsideIp: '198.51.100.20', outsidePort: 2, outsidePortEnd: null, destIp: '', destPort: null, protocol: 'x'.repeat(66_000), subscriber: null, end: null, evidence: {file: 'f', line: 1, text: far}} as unknown as NatEvent
     expect(roundTrip([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}], 'f')).toStrictEqual([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}])
+  })
+  it('write the key columns as `${value}` and escapeField would, whatever the values (property)', () => {
+    // the text a row's key fields would be as template strings (what DuckDB's read_csv parses)
+    const field = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : typeof v === 'string' ? escapeField(v) : `${v}`)
+    // (text of odd characters: what escapeField escapes, other control characters, non-ASCII, a surrogate pair)
+    const odd = fc.string({maxLength: 12, unit: fc.constantFrom('\\', '\t', '\n', '\r', '\x01', '\x7f', 'N', 'a', '1', '.', ':', ' ', 'é', '😀')})
+    const ip = fc.oneof(fc.constant(null), odd, fc.string({maxLength: 20, unit: 'grapheme'}), fc.string({maxLength: 20, unit: 'binary'}), fc.ipV4(), fc.ipV6())
+    const port = fc.oneof(fc.constant(null), fc.integer({min: 0, max: 65535}), fc.integer())
+    const record = fc.record({
+      time: fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 32, -(2 ** 31), 1774882801014, -0)),
+      line: fc.nat(),
+      kind: fc.constantFrom(...NAT_KINDS),
+      outsideIp: ip,
+      outsidePort: port,
+      outsidePortEnd: port,
+      insidePort: port,
+      srcIp: fc.option(ip, {nil: undefined}),
+      dstIp: fc.option(ip, {nil: undefined}),
+    })
+    fc.assert(
+      fc.property(fc.array(record, {minLength: 1, maxLength: 40}), (rs) => {
+        const parts: Buffer[] = []
+        const rows = new NatRows(7, (b) => parts.push(b))
+        rs.forEach(({line, ...r}) => rows.add({...r, protocol: null, insideIp: null, destIp: null, destPort: null, subscriber: null, end: null, evidence: {file: 'f', line, text: 'x'}} as unknown as NatEvent))
+        rows.flush()
+        const got = Buffer.concat(parts).toString('utf8').split('\n').slice(0, -1)
+        expect(got).toHaveLength(rs.length)
+        rs.forEach((r, i) => {
+          const keys = [7, i, r.line, r.time, NAT_KINDS.indexOf(r.kind), r.outsideIp, r.outsidePort, r.outsidePortEnd, r.insidePort, r.srcIp, r.dstIp].map(field).join('\t')
+          expect(got[i]!.slice(0, got[i]!.lastIndexOf('\t'))).toBe(keys)
+        })
+      }),
+      {numRuns: 200},
+    )
   })
   it('give back any values of the payload fields exactly, whatever their type (property)', () => {
     // what a field may hold: every JSON value (as JSON gives it back: a -0 inside an object is 0), and numbers
