@@ -108,18 +108,30 @@ class TsvBytes {
       this.buf[this.pos++] = 45
       v = -v
     }
+    if (v < 1e9) this.int(v | 0)
+    else {
+      // a millisecond time: the digits above the last nine, then those nine (each part an int32)
+      const hi = Math.floor(v / 1e9)
+      this.int(hi)
+      let lo = (v - hi * 1e9) | 0
+      const b = this.buf
+      let at = this.pos + 9
+      this.pos = at
+      for (let k = 0; k < 9; k++) {
+        const q = (lo / 10) | 0
+        b[--at] = 48 + (lo - q * 10)
+        lo = q
+      }
+    }
+  }
+
+  /** a non-negative int32's digits */
+  private int(x: number): void {
     let digits = 1
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++
+    for (let y = x; y >= 10; y = (y / 10) | 0) digits++
+    const b = this.buf
     let at = this.pos + digits
     this.pos = at
-    const b = this.buf
-    // above 2^31 by division; below it by int32 arithmetic
-    while (v > 0x7fffffff) {
-      const q = Math.floor(v / 10)
-      b[--at] = 48 + (v - q * 10)
-      v = q
-    }
-    let x = v | 0
     do {
       const q = (x / 10) | 0
       b[--at] = 48 + (x - q * 10)

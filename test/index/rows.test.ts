@@ -124,7 +124,7 @@ describe('index rows of NAT records', () => {
     const ip = fc.oneof(fc.constant(null), odd, fc.string({maxLength: 20, unit: 'grapheme'}), fc.string({maxLength: 20, unit: 'binary'}), fc.ipV4(), fc.ipV6())
     const port = fc.oneof(fc.constant(null), fc.integer({min: 0, max: 65535}), fc.integer())
     const record = fc.record({
-      time: fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 32, -(2 ** 31), 1774882801014, -0)),
+      time: fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 32, -(2 ** 31), 1e9 - 1, 1e9, 1e9 + 7, 1774882801014, 1774882801000, -0)),
       line: fc.nat(),
       kind: fc.constantFrom(...NAT_KINDS),
       outsideIp: ip,
