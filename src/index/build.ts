@@ -84,23 +84,43 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
   try {
     const c = db.conn
     const known = (await c.runAndReadAll('SELECT id, path, size, mtime_ms, head_hash FROM files')).getRowObjects() as {id: number; path: string; size: bigint; mtime_ms: number; head_hash: string}[]
-    const bySig = new Map(known.map((k) => [`${k.size}|${k.mtime_ms}|${k.head_hash}`, k]))
-    const byPath = new Map(known.map((k) => [k.path, k]))
     let nextId = known.reduce((a, k) => Math.max(a, k.id), 0) + 1
     const todo: {job: IndexJob; file: SourceFile; hash: string; batch: number}[] = []
-    // first every file's signature and the indexed file it is (also under another name: rotation renames)
-    const sigs: {file: SourceFile; hash: string; same: (typeof known)[number] | undefined}[] = []
-    const claimed = new Set<number>()
+    const got: {file: SourceFile; hash: string; sig: string}[] = []
     for (const file of files) {
       const hash = await headHash(file.path)
-      const same = bySig.get(`${file.size}|${file.mtimeMs}|${hash}`)
-      if (same && !claimed.has(same.id)) claimed.add(same.id)
-      sigs.push({file, hash, same: same && claimed.has(same.id) && !sigs.some((x) => x.same === same) ? same : undefined})
+      got.push({file, hash, sig: `${file.size}|${file.mtimeMs}|${hash}`})
     }
-    for (const {file, hash, same} of sigs) {
-      if (same) {
-        if (same.path !== file.display) {
-          await c.run(`UPDATE files SET path = ${lit(file.display)} WHERE id = ${same.id}`)
+    // which indexed file each file is: first the one of its own name with its signature (unchanged), then one
+    // of its signature under another name (rotation renamed it); each indexed file is taken once, so identical
+    // copies of a log (an archive and its backup, same size, mtime and head) keep an indexed file each
+    type Known = (typeof known)[number]
+    const bySig = new Map<string, Known[]>()
+    for (const k of known) {
+      const sig = `${k.size}|${k.mtime_ms}|${k.head_hash}`
+      const l = bySig.get(sig)
+      if (l) l.push(k)
+      else bySig.set(sig, [k])
+    }
+    const claimed = new Set<number>()
+    const same = new Map<(typeof got)[number], Known>()
+    const take = (g: (typeof got)[number], k: Known | undefined) => {
+      if (!k) return
+      claimed.add(k.id)
+      same.set(g, k)
+    }
+    for (const g of got) take(g, bySig.get(g.sig)?.find((k) => k.path === g.file.display && !claimed.has(k.id)))
+    for (const g of got) if (!same.has(g)) take(g, bySig.get(g.sig)?.find((k) => !claimed.has(k.id)))
+    // an indexed file of one of these names that no file is now (a live log that grew, a name a rotation moved
+    // on, a row left twice by an older natrace): its rows go, the file under that name is indexed again
+    const names = new Set(got.map((g) => g.file.display))
+    for (const k of known) if (!claimed.has(k.id) && names.has(k.path)) await dropFile(c, k.id)
+    for (const g of got) {
+      const {file, hash} = g
+      const k = same.get(g)
+      if (k) {
+        if (k.path !== file.display) {
+          await c.run(`UPDATE files SET path = ${lit(file.display)} WHERE id = ${k.id}`)
           summary.renamed++
           opts.onFile?.(file, 'renamed', 0)
         } else {
@@ -109,9 +129,6 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         }
         continue
       }
-      // the same name with other content (a live log that grew, or a name a rotation moved on): indexed again
-      const old = byPath.get(file.display)
-      if (old && !claimed.has(old.id)) await dropFile(c, old.id)
       const id = nextId++
       todo.push({
         file,

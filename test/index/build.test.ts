@@ -1,4 +1,4 @@
-import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -43,6 +43,37 @@ describe('natrace index is incremental', () => {
     expect(rotated).toMatchObject({indexed: 1, renamed: 2, unchanged: 0})
     expect(rotated.totalNatRecords).toBe(total + 1)
     expect(await paths(db)).toEqual([join(nat, 'security'), join(nat, 'security.1.gz'), join(nat, 'security.2.gz')])
+  })
+})
+
+describe('natrace index over identical copies of a log (same size, mtime and head)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('indexes each copy once and finds every one unchanged the next time, the index not growing', async () => {
+    // an archive and its backup copy (cp -p) both given to the index, and a rotation inside the archive
+    for (const d of ['a', 'b']) {
+      mkdirSync(join(dir, d))
+      for (const f of ['security.1.gz', 'security.0.gz']) {
+        copyFileSync(join(samples, 'nat', f), join(dir, d, f))
+        utimesSync(join(dir, d, f), 1_700_000_000, 1_700_000_000 + f.length)
+      }
+    }
+    const db = join(dir, 'x.duckdb')
+    const opts = {logTz: 'America/Sao_Paulo', threads: 1}
+    const first = await buildIndex([join(dir, 'a'), join(dir, 'b')], db, opts)
+    expect(first).toMatchObject({indexed: 4, unchanged: 0, renamed: 0})
+    for (let run = 0; run < 2; run++) {
+      const again = await buildIndex([join(dir, 'a'), join(dir, 'b')], db, opts)
+      expect(again).toMatchObject({indexed: 0, unchanged: 4, renamed: 0, totalNatRecords: first.totalNatRecords})
+    }
+    // the backup copy rotated: b's .1.gz -> .2.gz, .0.gz -> .1.gz (the same contents as a's under other names)
+    renameSync(join(dir, 'b', 'security.1.gz'), join(dir, 'b', 'security.2.gz'))
+    renameSync(join(dir, 'b', 'security.0.gz'), join(dir, 'b', 'security.1.gz'))
+    const rotated = await buildIndex([join(dir, 'a'), join(dir, 'b')], db, opts)
+    expect(rotated).toMatchObject({indexed: 0, unchanged: 2, renamed: 2, totalNatRecords: first.totalNatRecords})
+    const names = ['a/security.0.gz', 'a/security.1.gz', 'b/security.1.gz', 'b/security.2.gz']
+    expect(await paths(db)).toEqual(names.map((n) => join(dir, n)))
   })
 })
 
