@@ -22,7 +22,7 @@ import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
 import {lit, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
-import {NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
 
 interface FileRow {
   id: number
@@ -48,6 +48,12 @@ interface FileRow {
 }
 
 const num = (v: bigint | number | null) => (v === null ? null : Number(v))
+
+/** `col` (outside_ip, src_ip, dst_ip) is this address, as rows.ts stores it (a dotted quad as a number). */
+function ipIs(col: string, ip: string): string {
+  const q = quadNumber(ip)
+  return q >= 0 ? `${col}4 = ${q}` : `${col} = ${lit(ip)}`
+}
 
 function resultOf<T>(f: FileRow, records: T[]): SourceResult<T> {
   const file: SourceFile = {path: f.path, display: f.path, size: Number(f.size), mtimeMs: f.mtime_ms, compressed: f.compressed === 'gzip' ? 'gzip' : null}
@@ -270,7 +276,10 @@ export class IndexReader {
       if (inc.publicPort === null || inc.portRole !== 'source') return
       const p = inc.publicPort
       const keys = [`kind = ${NAT_KINDS.indexOf('packet')} AND inside_port = ${p}`]
-      if (inc.publicIp) keys.push(`outside_ip = ${lit(inc.publicIp)} AND outside_port = ${p}`, `outside_ip = ${lit(inc.publicIp)} AND outside_port <= ${p} AND outside_port_end >= ${p}`)
+      if (inc.publicIp) {
+        const ip = ipIs('outside_ip', inc.publicIp)
+        keys.push(`${ip} AND outside_port = ${p}`, `${ip} AND outside_port <= ${p} AND outside_port_end >= ${p}`)
+      }
       // one query per key and range, not an OR of the keys: DuckDB pushes a conjunction down into the scan
       // (the key columns first, the text only for matching rows); an OR is filtered after reading every column
       for (const r of ranges(w)) for (const k of keys) ors.push(`${r} AND ${k}`)
@@ -288,7 +297,9 @@ export class IndexReader {
     const yl = this.yearlessIds('nat')
     const years = new Set<number>()
     for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
-    const list = ips.map(lit).join(', ')
+    // the addresses as rows.ts stores them: a canonical dotted quad as a number, anything else as text
+    const quads = ips.map(quadNumber).filter((q) => q >= 0)
+    const texts = ips.filter((ip) => quadNumber(ip) < 0).map(lit)
     const parts: string[] = []
     for (const w of windows) {
       const ranges = [`time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`]
@@ -298,10 +309,14 @@ export class IndexReader {
         const shift = d.getTime() - w.from
         ranges.push(`file_id IN (${yl.join(', ')}) AND time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`)
       }
-      for (const r of ranges) for (const col of ['outside_ip', 'src_ip', 'dst_ip']) parts.push(`SELECT ${col} AS ip FROM nat WHERE ${r} AND ${col} IN (${list})`)
+      for (const r of ranges)
+        for (const col of ['outside_ip', 'src_ip', 'dst_ip']) {
+          if (quads.length) parts.push(`SELECT ${col}4 AS q, NULL::VARCHAR AS ip FROM nat WHERE ${r} AND ${col}4 IN (${quads.join(', ')})`)
+          if (texts.length) parts.push(`SELECT NULL::UINTEGER AS q, ${col} AS ip FROM nat WHERE ${r} AND ${col} IN (${texts.join(', ')})`)
+        }
     }
-    const got = (await this.db.conn.runAndReadAll(`SELECT DISTINCT ip FROM (${parts.join(' UNION ')})`)).getRows()
-    return got.map((r) => String(r[0]))
+    const got = (await this.db.conn.runAndReadAll(`SELECT DISTINCT q, ip FROM (${parts.join(' UNION ')})`)).getRows()
+    return got.map(([q, ip]) => (q === null ? String(ip) : quadText(Number(q))))
   }
 
   /** Lease records of these inside addresses, one result per indexed lease source. */

@@ -57,7 +57,7 @@ export type NatPayload = [mask: number, ...unknown[]]
 const VALUES = 14
 
 /** The key columns of table `nat`, in order (see schema.ts; the last column, `payload`, is read apart). */
-export const NAT_COLUMNS = 'file_id, seq, line, time, kind, outside_ip, outside_port, outside_port_end, inside_port, src_ip, dst_ip'
+export const NAT_COLUMNS = 'file_id, seq, line, time, kind, outside_ip4, outside_ip, outside_port, outside_port_end, inside_port, src_ip4, src_ip, dst_ip4, dst_ip'
 
 /**
  * `nat.kind`: a record's kind as its number in this list (a one-byte column: DuckDB loaded and compressed the
@@ -75,8 +75,8 @@ function kindCode(k: NatKind): number {
 const TAB = 9
 const NL = 10
 const NULL_FIELD = Buffer.from('\\N')
-/** what a row's key fields take at most, apart from its strings (11 numbers of up to 24 characters, tabs) */
-const KEYS_ROOM = 11 * 25
+/** what a row's number fields take at most (up to 24 characters and a tab each) */
+const NUM_ROOM = 25
 
 /**
  * TSV text of `nat` rows written as bytes into one growing buffer: no string a field or a row (a row of
@@ -150,6 +150,24 @@ class TsvBytes {
     this.buf[this.pos++] = NULL_FIELD[1]!
   }
 
+  /**
+   * an address as two columns: a canonical dotted quad as its number and `\N`, anything else (IPv6, odd text)
+   * as `\N` and its text (str); null as two `\N`
+   */
+  ip(v: string | null | undefined): void {
+    const q = v === null || v === undefined ? -1 : quadNumber(v)
+    this.room(NUM_ROOM + 3)
+    if (q >= 0) {
+      this.num(q)
+      this.byte(TAB)
+      this.nul()
+      return
+    }
+    this.nul()
+    this.byte(TAB)
+    this.str(v)
+  }
+
   /** a string column: `\N` for null, else the text escaped (escapeField), UTF-8 */
   str(v: string | null | undefined): void {
     if (v === null || v === undefined) {
@@ -176,7 +194,7 @@ class TsvBytes {
 
 /** The key columns of a record's row in table `nat` (evidence.file is left out: the files table names the file, also after a rotation renamed it). */
 function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent): void {
-  w.room(KEYS_ROOM)
+  w.room(5 * NUM_ROOM)
   w.num(fileId)
   w.byte(TAB)
   w.num(seq)
@@ -187,8 +205,8 @@ function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent): void {
   w.byte(TAB)
   w.num(kindCode(e.kind))
   w.byte(TAB)
-  w.str(e.outsideIp)
-  w.room(KEYS_ROOM)
+  w.ip(e.outsideIp)
+  w.room(3 * NUM_ROOM + 1)
   w.byte(TAB)
   w.optNum(e.outsidePort)
   w.byte(TAB)
@@ -196,10 +214,51 @@ function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent): void {
   w.byte(TAB)
   w.optNum(e.insidePort)
   w.byte(TAB)
-  w.str(e.srcIp)
+  w.ip(e.srcIp)
   w.room(1)
   w.byte(TAB)
-  w.str(e.dstIp)
+  w.ip(e.dstIp)
+}
+
+/**
+ * A canonical dotted quad — four decimal numbers up to 255 without leading zeros, the form the parsers give
+ * an IPv4 address — as its unsigned 32-bit number; -1 for any other text. (DuckDB loads a number column at a
+ * fraction of the cost of a text column of distinct addresses: about 0.15 µs a record less an address.)
+ */
+export function quadNumber(s: string): number {
+  const n = s.length
+  if (n < 7 || n > 15) return -1
+  let q = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1
+      q = q * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else {
+      const d = c - 48
+      if (d < 0 || d > 9 || (digits === 1 && part === 0)) return -1
+      part = part * 10 + d
+      digits++
+      if (part > 255) return -1
+    }
+  }
+  return dots === 3 && digits > 0 ? q * 256 + part : -1
+}
+
+/** The dotted quad of a quadNumber. */
+export function quadText(q: number): string {
+  return `${Math.floor(q / 16777216)}.${Math.floor(q / 65536) % 256}.${Math.floor(q / 256) % 256}.${q % 256}`
+}
+
+/** An address from its two columns (ip): the quad's number, or the escaped text. */
+function ipOf(quad: number | null, text: string | null): string | null {
+  return quad !== null ? quadText(quad) : text === null ? null : unescapeField(text)
 }
 
 // a value's tag in a block
@@ -407,7 +466,7 @@ export class NatRows {
 }
 
 /** read_csv options for the TSV of NatRows: every column typed, the payload as base64 text. */
-export const NAT_CSV = `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, nullstr = '\\N', columns = {'file_id': 'INTEGER', 'seq': 'INTEGER', 'line': 'INTEGER', 'time': 'DOUBLE', 'kind': 'UTINYINT', 'outside_ip': 'VARCHAR', 'outside_port': 'INTEGER', 'outside_port_end': 'INTEGER', 'inside_port': 'INTEGER', 'src_ip': 'VARCHAR', 'dst_ip': 'VARCHAR', 'payload': 'VARCHAR'}`
+export const NAT_CSV = `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, nullstr = '\\N', columns = {'file_id': 'INTEGER', 'seq': 'INTEGER', 'line': 'INTEGER', 'time': 'DOUBLE', 'kind': 'UTINYINT', 'outside_ip4': 'UINTEGER', 'outside_ip': 'VARCHAR', 'outside_port': 'INTEGER', 'outside_port_end': 'INTEGER', 'inside_port': 'INTEGER', 'src_ip4': 'UINTEGER', 'src_ip': 'VARCHAR', 'dst_ip4': 'UINTEGER', 'dst_ip': 'VARCHAR', 'payload': 'VARCHAR'}`
 
 /** The payloads of a block as stored (nat.payload); throws on a block that is not whole. */
 export function readNatBlock(data: Uint8Array): NatPayload[] {
@@ -473,11 +532,15 @@ export interface NatColumns {
   time: number
   /** the index of the kind in NAT_KINDS */
   kind: number
+  /** an address as a canonical dotted quad's number (quadNumber), or else its escaped text */
+  outside_ip4: number | null
   outside_ip: string | null
   outside_port: number | null
   outside_port_end: number | null
   inside_port: number | null
+  src_ip4: number | null
   src_ip: string | null
+  dst_ip4: number | null
   dst_ip: string | null
 }
 
@@ -491,14 +554,14 @@ export function natFromColumns(c: NatColumns, r: NatPayload, file: string): NatE
     protocol: r[2],
     insideIp: r[3],
     insidePort: c.inside_port,
-    outsideIp: c.outside_ip === null ? null : unescapeField(c.outside_ip),
+    outsideIp: ipOf(c.outside_ip4, c.outside_ip),
     outsidePort: c.outside_port,
     outsidePortEnd: c.outside_port_end,
     destIp: r[4],
     destPort: r[5],
     subscriber: r[6],
   }
-  const opt = [c.src_ip === null ? null : unescapeField(c.src_ip), r[7], c.dst_ip === null ? null : unescapeField(c.dst_ip), r[8], r[9], r[10], r[11], r[12], r[13]]
+  const opt = [ipOf(c.src_ip4, c.src_ip), r[7], ipOf(c.dst_ip4, c.dst_ip), r[8], r[9], r[10], r[11], r[12], r[13]]
   for (let i = 0; i < OPT.length; i++) if (mask & (1 << i)) e[OPT[i]!] = opt[i]
   const evidence: NatEvent['evidence'] = {file, line: c.line, text: r[15] as string}
   if (mask & ROLE_BIT) evidence.role = r[14] as string

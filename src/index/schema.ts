@@ -6,8 +6,9 @@
  * lease row keeps the record as JSON; so an indexed attribution feeds the engine exactly the records a scan
  * would have parsed.
  *
- * Schema 7 (a payload string found in the record's line stored as its place there: rows.ts) replaced schema 6
- * (payload blocks in a binary layout, the kind as a number), which replaced schema 5 (the same
+ * Schema 8 (IPv4 addresses of `nat` as numbers: rows.ts) replaced schema 7 (a payload string found in the
+ * record's line stored as its place there), which replaced schema 6 (payload blocks in a binary layout, the
+ * kind as a number), which replaced schema 5 (the same
  * blocks as JSON), which replaced schema 3 (every field and the evidence line as columns), which replaced
  * schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of another
  * schema is refused with a one-line message to build it again (`schemaError`).
@@ -15,7 +16,7 @@
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
 
-export const SCHEMA_VERSION = 7
+export const SCHEMA_VERSION = 8
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)`,
@@ -25,8 +26,10 @@ const DDL = [
      records BIGINT, lines BIGINT, malformed BIGINT, dst_repeated INTEGER, dst_gap INTEGER, indexed_at DOUBLE,
      first_line INTEGER, first_text VARCHAR, last_line INTEGER, last_text VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nat (
-     file_id INTEGER, seq INTEGER, line INTEGER, time DOUBLE, kind UTINYINT, outside_ip VARCHAR, outside_port INTEGER,
-     outside_port_end INTEGER, inside_port INTEGER, src_ip VARCHAR, dst_ip VARCHAR,
+     file_id INTEGER, seq INTEGER, line INTEGER, time DOUBLE, kind UTINYINT, outside_ip4 UINTEGER, outside_ip VARCHAR,
+     outside_port INTEGER, outside_port_end INTEGER, inside_port INTEGER, src_ip4 UINTEGER, src_ip VARCHAR,
+     dst_ip4 UINTEGER, dst_ip VARCHAR,
+     -- (an address: a canonical dotted quad as its number in the …4 column, any other text in the other)
      -- on the row of a block's first record (seq a multiple of NAT_BLOCK): the block's payloads (rows.ts)
      payload BLOB)`,
   `CREATE TABLE IF NOT EXISTS leases (file_id INTEGER, line INTEGER, time BIGINT, ip VARCHAR, ev VARCHAR)`,

@@ -6,6 +6,7 @@ import {buildIndex} from '../../src/index/build.js'
 import {openIndexDb} from '../../src/index/schema.js'
 import {IndexReader} from '../../src/index/query.js'
 import type {NatraceError} from '../../src/io/errors.js'
+import type {Incident} from '../../src/model.js'
 
 const samples = resolve(import.meta.dirname, '../../samples')
 
@@ -107,5 +108,33 @@ describe('a NAT log of a known format without any record', () => {
     expect(s).toMatchObject({indexed: 1, unchanged: 1, unknown: 0})
     expect(s.natRecords).toBeGreaterThan(0)
     expect(s.totalNatRecords).toBe(s.natRecords)
+  })
+})
+
+describe('an indexed lookup by public address', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('finds the translations of an IPv4 address (stored as a number) and of an IPv6 one (stored as text), and no other', async () => {
+    const log = resolve(import.meta.dirname, '../fixtures/nat/conntrack/linux-cgnat-events/events.log')
+    const db = join(dir, 'x.duckdb')
+    await buildIndex([log], db, {threads: 1, logTz: 'UTC'})
+    const reader = await IndexReader.open(db)
+    try {
+      const at = (ms: number) => ({from: ms - 60_000, to: ms + 60_000})
+      const incident = (publicIp: string, publicPort: number, time: number) =>
+        ({time, times: [time], publicIp, publicPort, portRole: 'source', destIp: null, destPort: null, protocol: null, zone: {zone: 'UTC', how: 'flag'}, raw: ''}) as Incident
+      const year = {anchorMs: 1772572442000, mode: 'nearest', anchorWhat: 'test'} as const
+      const found = async (ip: string, port: number, time: number) =>
+        (await reader.nat([incident(ip, port, time)], [at(time)], year)).flatMap((r) => r.records.map((e) => `${e.evidence.line} ${e.insideIp}`))
+      expect(await found('198.51.100.44', 61812, 1772572442118)).toEqual(['1 100.70.3.21', '3 100.70.3.21', '4 100.70.3.21', '5 100.70.3.21'])
+      expect(await found('fd00:9::21', 41000, 1772572480000)).toEqual(['7 fd00:9::21'])
+      expect(await found('198.51.100.45', 61812, 1772572442118)).toEqual([])
+      const seen = await reader.seenPublicIps(['198.51.100.44', 'fd00:9::21', '2001:db8:aa::80', '192.0.2.1'], [at(1772572480000)])
+      // (2001:db8:aa::80 is only a destination: no translation to it, no packet log)
+      expect(seen.sort()).toEqual(['198.51.100.44', 'fd00:9::21'])
+    } finally {
+      reader.close()
+    }
   })
 })

@@ -7,10 +7,10 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatRows, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
+import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatRows, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
-const INT = new Set(['seq', 'line', 'kind', 'outside_port', 'outside_port_end', 'inside_port'])
+const INT = new Set(['seq', 'line', 'kind', 'outside_ip4', 'outside_port', 'outside_port_end', 'inside_port', 'src_ip4', 'dst_ip4'])
 
 /**
  * The TSV rows NatRows writes for these records, read back the way DuckDB's read_csv (tab, no quotes, NULL `\N`),
@@ -116,6 +116,22 @@ describe('index rows of NAT records', () => {
     const e = {kind: 'mapping', time: 1, insideIp: '100.64.0.9', insidePort: 1, outsideIp: '198.51.100.20', outsidePort: 2, outsidePortEnd: null, destIp: '', destPort: null, protocol: 'x'.repeat(66_000), subscriber: null, end: null, evidence: {file: 'f', line: 1, text: far}} as unknown as NatEvent
     expect(roundTrip([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}], 'f')).toStrictEqual([e, {...e, evidence: {file: 'f', line: 2, text: 'no 100.64.0.9 here'}}])
   })
+  it('store a canonical dotted quad as a number and give the same text back; nothing else is taken for one (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV4Extended(), fc.ipV6(), fc.string({maxLength: 16, unit: fc.constantFrom('0', '1', '2', '5', '9', '.', ' ', 'a')}), fc.string()), (s) => {
+        const q = quadNumber(s)
+        const canonical = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s)
+        expect(q >= 0).toBe(canonical)
+        if (canonical) expect(quadText(q)).toBe(s)
+      }),
+      {numRuns: 2000},
+    )
+    fc.assert(
+      fc.property(fc.integer({min: 0, max: 2 ** 32 - 1}), (q) => {
+        expect(quadNumber(quadText(q))).toBe(q)
+      }),
+    )
+  })
   it('write the key columns as `${value}` and escapeField would, whatever the values (property)', () => {
     // the text a row's key fields would be as template strings (what DuckDB's read_csv parses)
     const field = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : typeof v === 'string' ? escapeField(v) : `${v}`)
@@ -143,7 +159,9 @@ describe('index rows of NAT records', () => {
         const got = Buffer.concat(parts).toString('utf8').split('\n').slice(0, -1)
         expect(got).toHaveLength(rs.length)
         rs.forEach((r, i) => {
-          const keys = [7, i, r.line, r.time, NAT_KINDS.indexOf(r.kind), r.outsideIp, r.outsidePort, r.outsidePortEnd, r.insidePort, r.srcIp, r.dstIp].map(field).join('\t')
+          // an address: a canonical dotted quad as its number, anything else as text (two columns)
+          const ip = (v: string | null | undefined) => (typeof v === 'string' && /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v) ? [v.split('.').reduce((a, x) => a * 256 + Number(x), 0), null] : [null, v])
+          const keys = [7, i, r.line, r.time, NAT_KINDS.indexOf(r.kind), ...ip(r.outsideIp), r.outsidePort, r.outsidePortEnd, r.insidePort, ...ip(r.srcIp), ...ip(r.dstIp)].map(field).join('\t')
           expect(got[i]!.slice(0, got[i]!.lastIndexOf('\t'))).toBe(keys)
         })
       }),
