@@ -157,3 +157,39 @@ export function normalizeMac(text: string): string | null {
   else return null
   return hex.match(/../g)!.join(':')
 }
+
+/**
+ * A canonical dotted quad (no leading zeros, as canonicalIp writes it) as a non-zero int32, else 0 (also for
+ * 0.0.0.0): one key per address string, so a table keyed by it finds exactly what a Map keyed by the string does.
+ */
+export function quadKey(ip: string): number {
+  const n = ip.length
+  if (n < 7 || n > 15) return 0
+  let k = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0) return 0
+      k = (k << 8) | octet
+      octet = 0
+      digits = 0
+      dots++
+      continue
+    }
+    const d = c - 48
+    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return 0
+    octet = octet * 10 + d
+    digits++
+    if (octet > 255) return 0
+  }
+  if (dots !== 3 || digits === 0) return 0
+  return (k << 8) | octet
+}
+
+/** The dotted quad of a quadKey. */
+export function keyToIpv4(k: number): string {
+  return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`
+}

@@ -29,7 +29,7 @@ export class ScanContact {
   dstIp: string | null = null
   dstPort: number | null = null
   /**
-   * quadKey (src/scan/hosts.ts) of srcIp, dstIp, insideIp, outsideIp, destIp: the address as an int32 when it is a
+   * quadKey (src/io/net.ts) of srcIp, dstIp, insideIp, outsideIp, destIp: the address as an int32 when it is a
    * canonical dotted quad, 0 when not (or absent); the detector then keys its tables by the string
    */
   srcKey = 0

@@ -15,7 +15,7 @@
  */
 import type {Evidence, NatEvent} from '../model.js'
 import type {ScanContact} from '../nat/contact.js'
-import {isInsideAddress, isInsideV4} from '../io/net.js'
+import {isInsideAddress, isInsideV4, quadKey} from '../io/net.js'
 import {
   C_BT,
   C_COMMON,
@@ -33,7 +33,7 @@ import {
   signatureOf,
   tagName,
 } from './signatures.js'
-import {HostTable, IntTable, quadKey} from './hosts.js'
+import {HostTable, IntTable} from './hosts.js'
 import {trwSteps, type TrwSteps} from './trw.js'
 import type {Explanation, PortRange, RawDetection, ScanDirection, ScanKind, ScanOptions, ScanThresholds} from './types.js'
 

@@ -3,10 +3,7 @@
  * IPv4 addresses live in an open-addressing table of typed arrays (no object, no retained string per host:
  * the detector's hot path and the garbage collector both stay cheap); anything else (IPv6) in a Map.
  */
-
-export function keyToIpv4(k: number): string {
-  return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`
-}
+import {keyToIpv4} from '../io/net.js'
 
 export class HostTable {
   private keys = new Int32Array(16)
@@ -73,37 +70,6 @@ export class HostTable {
     for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) yield [keyToIpv4(keys[i]!), this.vals[i]!]
     if (this.other) yield* this.other.entries()
   }
-}
-
-/**
- * A canonical dotted quad (no leading zeros, as canonicalIp writes it) as a non-zero int32, else 0 (also for
- * 0.0.0.0): one key per address string, so a table keyed by it finds exactly what a Map keyed by the string does.
- */
-export function quadKey(ip: string): number {
-  const n = ip.length
-  if (n < 7 || n > 15) return 0
-  let k = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < n; i++) {
-    const c = ip.charCodeAt(i)
-    if (c === 46) {
-      if (digits === 0) return 0
-      k = (k << 8) | octet
-      octet = 0
-      digits = 0
-      dots++
-      continue
-    }
-    const d = c - 48
-    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return 0
-    octet = octet * 10 + d
-    digits++
-    if (octet > 255) return 0
-  }
-  if (dots !== 3 || digits === 0) return 0
-  return (k << 8) | octet
 }
 
 /** Values by non-zero int32 key (open addressing, linear probing, deletion by backward shift). */

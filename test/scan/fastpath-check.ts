@@ -9,7 +9,7 @@ import type {NatEvent} from '../../src/model.js'
 import {ScanContact} from '../../src/nat/contact.js'
 import type {NatFormat} from '../../src/nat/registry.js'
 import {scanFormats} from '../../src/scan/fastpath.js'
-import {quadKey} from '../../src/scan/hosts.js'
+import {quadKey} from '../../src/io/net.js'
 import {assertOnTwoContexts} from '../nat/fastparse-check.js'
 
 const key = (ip: string | null | undefined) => quadKey(ip ?? '')

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {HostTable, IntTable, keyToIpv4, quadKey} from '../../src/scan/hosts.js'
+import {keyToIpv4, quadKey} from '../../src/io/net.js'
+import {HostTable, IntTable} from '../../src/scan/hosts.js'
 
 describe('HostTable (per-source host set)', () => {
   it('keys dotted quads as int32 and leaves anything else to the Map', () => {
