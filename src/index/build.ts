@@ -104,14 +104,16 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     let nextId = known.reduce((a, k) => Math.max(a, k.id), 0) + 1
     const todo: {job: IndexJob; file: SourceFile; hash: string; batch: number}[] = []
     const hashes = await hashing
-    const got = files.map((file, i) => ({file, hash: hashes[i]!, sig: `${file.size}|${file.mtimeMs}|${hashes[i]}`}))
+    // a file's signature, the same text for an indexed file and a file on disk
+    const sigOf = (size: bigint | number, mtimeMs: number, hash: string) => `${size}|${mtimeMs}|${hash}`
+    const got = files.map((file, i) => ({file, hash: hashes[i]!, sig: sigOf(file.size, file.mtimeMs, hashes[i]!)}))
     // which indexed file each file is: first the one of its own name with its signature (unchanged), then one
     // of its signature under another name (rotation renamed it); each indexed file is taken once, so identical
     // copies of a log (an archive and its backup, same size, mtime and head) keep an indexed file each
     type Known = (typeof known)[number]
     const bySig = new Map<string, Known[]>()
     for (const k of known) {
-      const sig = `${k.size}|${k.mtime_ms}|${k.head_hash}`
+      const sig = sigOf(k.size, k.mtime_ms, k.head_hash)
       const l = bySig.get(sig)
       if (l) l.push(k)
       else bySig.set(sig, [k])
@@ -247,6 +249,8 @@ async function dropFile(c: Awaited<ReturnType<typeof openIndexDb>>['conn'], id: 
 
 interface Pool {
   workers: Worker[]
+  /** the first error of a worker before runOnWorkers took them (one that could not start) */
+  failed: Error | null
   stop(): Promise<void>
 }
 
@@ -254,15 +258,15 @@ function startWorkers(threads: number): Pool {
   // a young generation of 32 MiB, not 4: a worker makes a few short-lived strings per record, and with
   // 4 MiB a third of its time went to the garbage collector (about 8 % less CPU in all, RSS unchanged)
   const workers = Array.from({length: threads}, () => new Worker(WORKER, {resourceLimits: {maxYoungGenerationSizeMb: 32}}))
-  // (an error before the first job — a worker that cannot start — is taken by runOnWorkers' handler, or
-  // dropped when no job is given)
-  for (const w of workers) w.on('error', () => {})
-  return {workers, stop: async () => void (await Promise.all(workers.map((w) => w.terminate())))}
+  const pool: Pool = {workers, failed: null, stop: async () => void (await Promise.all(workers.map((w) => w.terminate())))}
+  for (const w of workers) w.once('error', (e) => (pool.failed ??= e))
+  return pool
 }
 
 async function runOnWorkers<T extends {job: IndexJob}>(pool: Pool, todo: T[], load: (t: T, r: IndexJobResult) => Promise<void>): Promise<void> {
   let next = 0
   let loading = Promise.resolve()
+  if (pool.failed) throw pool.failed
   await new Promise<void>((resolve, reject) => {
     let done = 0
     let failed = false
@@ -292,6 +296,13 @@ async function runOnWorkers<T extends {job: IndexJob}>(pool: Pool, todo: T[], lo
         if (!failed) {
           failed = true
           reject(e)
+        }
+      })
+      // a worker gone without an error event would leave its file unanswered
+      w.on('exit', (code) => {
+        if (!failed && done < todo.length) {
+          failed = true
+          reject(new Error(`an index worker thread stopped (exit code ${code})`))
         }
       })
       give(w)
