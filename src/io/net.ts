@@ -5,6 +5,8 @@ import {IPv4, IPv4CidrRange, IPv6, IPv6CidrRange} from 'ip-num'
 
 /** Canonical form of an IPv4/IPv6 address (v6 lower-case compressed; v4-mapped v6 → v4), or null. */
 export function canonicalIp(text: string): string | null {
+  // a canonical dotted quad (most addresses in most lines) is its own canonical form
+  if (quadKey(text) !== 0) return text
   let t = text.trim()
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1)
   t = t.replace(/%[\w.-]+$/, '') // zone index / route domain
@@ -144,6 +146,7 @@ export function isInsideAddress(ip: string): boolean {
  * with an ISC "1:" hardware-type prefix or Windows' bare hex) to lower-case colon form, or null.
  */
 export function normalizeMac(text: string): string | null {
+  if (isCanonicalMac(text)) return text
   let t = text.trim().toLowerCase()
   t = t.replace(/^(?:1,|1:|01:)(?=(?:[0-9a-f]{1,2}[:-]){5}[0-9a-f]{1,2}$)/, '')
   let hex: string
@@ -156,6 +159,16 @@ export function normalizeMac(text: string): string | null {
   else if (/^[0-9a-f]{12}$/.test(t)) hex = t
   else return null
   return hex.match(/../g)!.join(':')
+}
+
+/** "aa:bb:cc:dd:ee:ff" in lower-case hex, normalizeMac's form (what most lease sources already write) */
+function isCanonicalMac(t: string): boolean {
+  if (t.length !== 17) return false
+  for (let i = 0; i < 17; i++) {
+    const c = t.charCodeAt(i)
+    if (i % 3 === 2 ? c !== 58 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
 }
 
 /**

@@ -32,6 +32,33 @@ describe('canonicalIp', () => {
   })
 })
 
+describe('canonical forms of IPv4 addresses and MACs, any writing (property)', () => {
+  it('gives a.b.c.d without leading zeros for any writing of an IPv4 address, and itself for that form', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({min: 0, max: 255}), {minLength: 4, maxLength: 4}), fc.array(fc.integer({min: 0, max: 2}), {minLength: 4, maxLength: 4}), fc.constantFrom('', ' ', '\t'), (o, zeros, pad) => {
+        const canonical = o.join('.')
+        expect(canonicalIp(canonical)).toBe(canonical)
+        expect(canonicalIp(`${pad}${o.map((x, i) => `${'0'.repeat(zeros[i]!)}${x}`.slice(-3)).join('.')}${pad}`)).toBe(canonical)
+        expect(canonicalIp(`::ffff:${canonical}`)).toBe(canonical)
+      }),
+      {numRuns: 500},
+    )
+  })
+  it('gives aa:bb:cc:dd:ee:ff for any writing of a MAC, and itself for that form', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({min: 0, max: 255}), {minLength: 6, maxLength: 6}), fc.boolean(), fc.constantFrom(':', '-', '.', ''), fc.constantFrom('', '01:', ' '), (b, upper, sep, prefix) => {
+        const hex = b.map((x) => x.toString(16).padStart(2, '0'))
+        const canonical = hex.join(':')
+        const flat = hex.join('')
+        const written = sep === '.' ? `${flat.slice(0, 4)}.${flat.slice(4, 8)}.${flat.slice(8)}` : hex.join(sep)
+        expect(normalizeMac(canonical)).toBe(canonical)
+        expect(normalizeMac(`${prefix}${upper ? written.toUpperCase() : written}`)).toBe(prefix === '01:' && sep !== ':' && sep !== '-' ? null : canonical)
+      }),
+      {numRuns: 500},
+    )
+  })
+})
+
 describe('inside ranges and MACs', () => {
   it('knows RFC 1918, CGNAT shared space and ULA as inside, public space as outside', () => {
     for (const ip of ['10.1.2.3', '172.31.0.1', '192.168.0.23', '100.64.3.17', 'fd00:9::21']) expect(isInsideAddress(ip)).toBe(true)
