@@ -146,7 +146,7 @@ export function isInsideAddress(ip: string): boolean {
  * with an ISC "1:" hardware-type prefix or Windows' bare hex) to lower-case colon form, or null.
  */
 export function normalizeMac(text: string): string | null {
-  if (isCanonicalMac(text)) return text
+  if (text.length === 17 && canonicalMacAt(text, 0)) return text
   let t = text.trim().toLowerCase()
   t = t.replace(/^(?:1,|1:|01:)(?=(?:[0-9a-f]{1,2}[:-]){5}[0-9a-f]{1,2}$)/, '')
   let hex: string
@@ -161,11 +161,10 @@ export function normalizeMac(text: string): string | null {
   return hex.match(/../g)!.join(':')
 }
 
-/** "aa:bb:cc:dd:ee:ff" in lower-case hex, normalizeMac's form (what most lease sources already write) */
-function isCanonicalMac(t: string): boolean {
-  if (t.length !== 17) return false
+/** "aa:bb:cc:dd:ee:ff" in lower-case hex at t[at] (17 characters), normalizeMac's form, as RouterOS and most lease sources write it */
+export function canonicalMacAt(t: string, at: number): boolean {
   for (let i = 0; i < 17; i++) {
-    const c = t.charCodeAt(i)
+    const c = t.charCodeAt(at + i)
     if (i % 3 === 2 ? c !== 58 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
   }
   return true

@@ -17,7 +17,7 @@
  */
 import type {Line} from '../../io/lines.js'
 import type {ParseContext} from '../../io/format.js'
-import {isInsideAddress} from '../../io/net.js'
+import {canonicalMacAt, isInsideAddress} from '../../io/net.js'
 import type {Resolved} from '../../io/time.js'
 import type {NatEvent} from '../../model.js'
 import type {NatFormat} from '../registry.js'
@@ -517,10 +517,7 @@ export function fastEvent(line: Line, ctx: ParseContext): NatEvent | null {
   // "src-mac MAC[,] " (lower-case hex, as RouterOS writes it)
   if (look === 4 || (look === 1 && t.startsWith('src-mac ', p))) {
     p += 8
-    for (let i = 0; i < 17; i++) {
-      const c = t.charCodeAt(p + i)
-      if (i % 3 === 2 ? c !== 58 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return null
-    }
+    if (!canonicalMacAt(t, p)) return null
     p += 17
     if (t.charCodeAt(p) === 44) p++
     if (t.charCodeAt(p) !== 32) return null
