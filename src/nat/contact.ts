@@ -127,13 +127,6 @@ export function scanStamp(t: string, ctx: ParseContext): number | undefined {
   return time.ms
 }
 
-/** two decimal digits at t[i], or -1 */
-function two(t: string, i: number): number {
-  const a = t.charCodeAt(i) - 48
-  const b = t.charCodeAt(i + 1) - 48
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
-}
-
 /**
  * A "Mmm dd hh:mm:ss " / "Mmm  d hh:mm:ss " stamp at the start of t (no <PRI>, fraction or year, followed by a
  * space and a non-digit): what syslogStamp resolves it to, through the same syslogWall, without its regular
@@ -150,9 +143,9 @@ function bsdStamp(t: string, ctx: ParseContext): Resolved | undefined | null {
   const d1 = t.charCodeAt(4)
   const d2 = t.charCodeAt(5)
   if (!((d1 === 32 || isDigit(d1)) && isDigit(d2)) || isDigit(t.charCodeAt(16))) return null
-  const hour = two(t, 7)
-  const minute = two(t, 10)
-  const second = two(t, 13)
+  const hour = digits(t, 7, 2)
+  const minute = digits(t, 10, 2)
+  const second = digits(t, 13, 2)
   if (hour < 0 || minute < 0 || second < 0) return null
   const day = d1 === 32 ? d2 - 48 : (d1 - 48) * 10 + d2 - 48
   const r = syslogWall(ctx, t.slice(0, 3), day, hour, minute, second)
