@@ -298,8 +298,13 @@ export class IndexReader {
     const years = new Set<number>()
     for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
     // the addresses as rows.ts stores them: a canonical dotted quad as a number, anything else as text
-    const quads = ips.map(quadNumber).filter((q) => q >= 0)
-    const texts = ips.filter((ip) => quadNumber(ip) < 0).map(lit)
+    const quads: number[] = []
+    const texts: string[] = []
+    for (const ip of ips) {
+      const q = quadNumber(ip)
+      if (q >= 0) quads.push(q)
+      else texts.push(lit(ip))
+    }
     const parts: string[] = []
     for (const w of windows) {
       const ranges = [`time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`]
