@@ -8,10 +8,10 @@
  *
  * Schema 8 (IPv4 addresses of `nat` as numbers: rows.ts) replaced schema 7 (a payload string found in the
  * record's line stored as its place there), which replaced schema 6 (payload blocks in a binary layout, the
- * kind as a number), which replaced schema 5 (the same
- * blocks as JSON), which replaced schema 3 (every field and the evidence line as columns), which replaced
- * schema 2 (whole records as JSON); schema 4 kept the blocks in a table of their own. An index of another
- * schema is refused with a one-line message to build it again (`schemaError`).
+ * kind as a number), which replaced schema 5 (the same blocks as JSON), which replaced schema 3 (every field
+ * and the evidence line as columns), which replaced schema 2 (whole records as JSON); schema 4 kept the blocks
+ * in a table of their own. An index of another schema is refused with a one-line message to build it again
+ * (`schemaError`).
  */
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {NatraceError} from '../io/errors.js'
