@@ -252,25 +252,30 @@ export class IndexReader {
     return this.files.filter((f) => f.family === family && yearless(f)).map((f) => f.id)
   }
 
-  /** NAT records able to match the incidents within the windows, one result per indexed NAT file. */
-  async nat(incidents: Incident[], windows: TimeWindow[], year: YearPolicy): Promise<SourceResult<NatEvent>[]> {
-    const ors: string[] = []
+  /**
+   * The conditions on `nat` rows within a window: its time range, and for files of yearless stamps the window as
+   * the index placed them — the same month, day and time in each year the index gave those files (± 1 year,
+   * ± 1 day for zones and leap days); the lines found there are read again with the attribution's year policy.
+   */
+  private natRanges(): (w: TimeWindow) => string[] {
     const yl = this.yearlessIds('nat')
-    // the window as the index placed yearless stamps: the same month, day and time in each year the index
-    // gave those files (± 1 year, ± 1 day for zones and leap days); the lines found are read again below
     const years = new Set<number>()
     for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
-    const inYear = (w: TimeWindow) =>
-      [...years].map((y) => {
+    return (w) => [
+      `time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`,
+      ...[...years].map((y) => {
         const d = new Date(w.from)
         d.setUTCFullYear(y)
         const shift = d.getTime() - w.from
-        return `time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`
-      })
-    const ranges = (w: TimeWindow) => [
-      `time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`,
-      ...(yl.length ? inYear(w).map((r) => `file_id IN (${yl.join(', ')}) AND ${r}`) : []),
+        return `file_id IN (${yl.join(', ')}) AND time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`
+      }),
     ]
+  }
+
+  /** NAT records able to match the incidents within the windows, one result per indexed NAT file. */
+  async nat(incidents: Incident[], windows: TimeWindow[], year: YearPolicy): Promise<SourceResult<NatEvent>[]> {
+    const ors: string[] = []
+    const ranges = this.natRanges()
     incidents.forEach((inc, i) => {
       const w = windows[i]!
       if (inc.publicPort === null || inc.portRole !== 'source') return
@@ -294,9 +299,7 @@ export class IndexReader {
    */
   async seenPublicIps(ips: string[], windows: TimeWindow[]): Promise<string[]> {
     if (ips.length === 0 || windows.length === 0) return []
-    const yl = this.yearlessIds('nat')
-    const years = new Set<number>()
-    for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
+    const ranges = this.natRanges()
     // the addresses as rows.ts stores them: a canonical dotted quad as a number, anything else as text
     const quads: number[] = []
     const texts: string[] = []
@@ -307,14 +310,7 @@ export class IndexReader {
     }
     const parts: string[] = []
     for (const w of windows) {
-      const ranges = [`time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`]
-      for (const y of years) {
-        const d = new Date(w.from)
-        d.setUTCFullYear(y)
-        const shift = d.getTime() - w.from
-        ranges.push(`file_id IN (${yl.join(', ')}) AND time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`)
-      }
-      for (const r of ranges)
+      for (const r of ranges(w))
         for (const col of ['outside_ip', 'src_ip', 'dst_ip']) {
           if (quads.length) parts.push(`SELECT ${col}4 AS q, NULL::VARCHAR AS ip FROM nat WHERE ${r} AND ${col}4 IN (${quads.join(', ')})`)
           if (texts.length) parts.push(`SELECT NULL::UINTEGER AS q, ${col} AS ip FROM nat WHERE ${r} AND ${col} IN (${texts.join(', ')})`)
