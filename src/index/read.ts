@@ -16,8 +16,11 @@ export interface IndexJob {
   id: number
   fileId: number
   file: SourceFile
-  /** temporary TSV files the rows are appended to, one per family (shared by the jobs of one load batch) */
-  out: {nat: string; lease: string}
+  /**
+   * temporary TSV files the rows are appended to (shared by the jobs of one load batch): NAT rows of quads only,
+   * NAT rows with an address as text (NatRows), lease rows
+   */
+  out: {nat: string; natText: string; lease: string}
   logTz?: string
   dhcpTz?: string
   natFormat?: string
@@ -65,7 +68,8 @@ export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' 
   return (nat?.score ?? 0) >= (lease?.score ?? 0) ? {family: 'nat', sample, format: nat?.format.name} : {family: 'lease', sample, format: lease?.format.name}
 }
 
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string) => void, head: Head = {}): Promise<IndexJobResult> {
+/** write(rows, texts): NatRows' rows (`texts`: with addresses as text, see NatRows) or lease rows (text). */
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string, texts?: boolean) => void, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
   const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}

@@ -48,11 +48,15 @@ class Out {
 export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
   const {family, ...head} = await familyOf(job)
   const out = new Out(family === 'lease' ? job.out.lease : job.out.nat)
+  // NAT rows with an address as text (IPv6) go to a TSV of their own (NatRows)
+  const outText = new Out(job.out.natText)
   try {
-    const r = await readIndexFile(job, family, (t) => out.add(t), head)
+    const r = await readIndexFile(job, family, (t, texts) => (texts ? outText : out).add(t), head)
     out.flush()
+    outText.flush()
     return r
   } finally {
     out.close()
+    outText.close()
   }
 }

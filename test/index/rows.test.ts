@@ -7,7 +7,7 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatRows, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
+import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, NAT_TEXT_COLUMNS, natFromColumns, NatRows, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
 const INT = new Set(['seq', 'line', 'kind', 'outside_ip4', 'outside_port', 'outside_port_end', 'inside_port', 'src_ip4', 'dst_ip4'])
@@ -17,25 +17,31 @@ const INT = new Set(['seq', 'line', 'kind', 'outside_ip4', 'outside_port', 'outs
  * from_base64 and a SELECT would: the key columns of each row, and the block payloads on the rows that carry one.
  */
 function written(records: NatEvent[]): {c: NatColumns; payload: NatPayload[] | null}[] {
-  let text = ''
-  const rows = new NatRows(7, (t) => (text += t.toString("utf8")))
+  const text = ['', '']
+  const rows = new NatRows(7, (t, texts) => (text[texts ? 1 : 0] += t.toString('utf8')))
   for (const e of records) rows.add(e)
   rows.flush()
-  const names = [...NAT_COLUMNS.split(', '), 'payload']
+  // rows of quads only are written without the columns of addresses as text (loaded BY NAME: they are NULL)
+  const all = [...NAT_COLUMNS.split(', '), 'payload']
   return text
-    .split('\n')
-    .slice(0, -1)
-    .map((row) => {
-      const fields = row.split('\t')
-      expect(fields).toHaveLength(names.length)
-      const c: Record<string, unknown> = {}
-      names.forEach((k, i) => {
-        const v = fields[i]!
-        c[k] = v === '\\N' ? null : INT.has(k) ? Number.parseInt(v, 10) : k === 'time' ? Number.parseFloat(v) : v
-      })
-      const p = c.payload as string | null
-      return {c: c as unknown as NatColumns, payload: p === null ? null : readNatBlock(Buffer.from(p, 'base64'))}
+    .flatMap((t, texts) => {
+      const names = texts ? all : all.filter((k) => !NAT_TEXT_COLUMNS.includes(k))
+      return t
+        .split('\n')
+        .slice(0, -1)
+        .map((row) => {
+          const fields = row.split('\t')
+          expect(fields).toHaveLength(names.length)
+          const c: Record<string, unknown> = {outside_ip: null, src_ip: null, dst_ip: null}
+          names.forEach((k, i) => {
+            const v = fields[i]!
+            c[k] = v === '\\N' ? null : INT.has(k) ? Number.parseInt(v, 10) : k === 'time' ? Number.parseFloat(v) : v
+          })
+          const p = c.payload as string | null
+          return {c: c as unknown as NatColumns, payload: p === null ? null : readNatBlock(Buffer.from(p, 'base64'))}
+        })
     })
+    .sort((a, b) => a.c.seq - b.c.seq)
 }
 
 /** Records written and read back as an indexed lookup does: each row with the payload of its block. */
@@ -88,6 +94,11 @@ describe('index rows of NAT records', () => {
     }))
     expect(written(records).filter((r) => r.payload !== null)).toHaveLength(3)
     expect(roundTrip(records, 'f')).toStrictEqual(records)
+    // IPv6 and IPv4 public addresses mixed (rows of two TSVs), a block's first record either of them
+    const mixed = records.map((e, i) => (i % 3 === 0 || i === NAT_BLOCK + 1 ? {...e, outsideIp: `2001:db8::${i.toString(16)}`} : e))
+    const rows = written(mixed)
+    expect(rows.filter((r) => r.payload !== null).map((r) => [r.c.seq, r.c.outside_ip !== null])).toEqual([[0, true], [NAT_BLOCK, false], [2 * NAT_BLOCK, false]])
+    expect(roundTrip(mixed, 'f')).toStrictEqual(mixed)
   })
 
   it('keep tabs, newlines, backslashes and the `\\N` text of an evidence line and addresses, and null against absent fields', () => {
@@ -152,17 +163,27 @@ describe('index rows of NAT records', () => {
     })
     fc.assert(
       fc.property(fc.array(record, {minLength: 1, maxLength: 40}), (rs) => {
-        const parts: Buffer[] = []
-        const rows = new NatRows(7, (b) => parts.push(b))
+        const parts: [Buffer, boolean][] = []
+        const rows = new NatRows(7, (b, texts) => parts.push([b, texts]))
         rs.forEach(({line, ...r}) => rows.add({...r, protocol: null, insideIp: null, destIp: null, destPort: null, subscriber: null, end: null, evidence: {file: 'f', line, text: 'x'}} as unknown as NatEvent))
         rows.flush()
-        const got = Buffer.concat(parts).toString('utf8').split('\n').slice(0, -1)
-        expect(got).toHaveLength(rs.length)
+        // each row, by its seq (the second field): its text and whether it came as a row with addresses as text
+        const got = new Map<number, [string, boolean]>()
+        for (const [b, texts] of parts) for (const row of b.toString('utf8').split('\n').slice(0, -1)) got.set(Number(row.split('\t')[1]), [row, texts])
+        expect(got.size).toBe(rs.length)
+        const quad = (v: string | null | undefined) => typeof v === 'string' && /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v)
         rs.forEach((r, i) => {
-          // an address: a canonical dotted quad as its number, anything else as text (two columns)
-          const ip = (v: string | null | undefined) => (typeof v === 'string' && /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v) ? [v.split('.').reduce((a, x) => a * 256 + Number(x), 0), null] : [null, v])
+          // an address: a canonical dotted quad as its number, anything else as text (two columns); a row of
+          // quads (or no address) only has the number columns
+          const texts = [r.outsideIp, r.srcIp, r.dstIp].some((v) => v !== null && v !== undefined && !quad(v))
+          const ip = (v: string | null | undefined) => {
+            const [q, t] = quad(v) ? [v!.split('.').reduce((a, x) => a * 256 + Number(x), 0), null] : [null, v]
+            return texts ? [q, t] : [q]
+          }
           const keys = [7, i, r.line, r.time, NAT_KINDS.indexOf(r.kind), ...ip(r.outsideIp), r.outsidePort, r.outsidePortEnd, r.insidePort, ...ip(r.srcIp), ...ip(r.dstIp)].map(field).join('\t')
-          expect(got[i]!.slice(0, got[i]!.lastIndexOf('\t'))).toBe(keys)
+          const [row, asTexts] = got.get(i)!
+          expect(asTexts).toBe(texts)
+          expect(row.slice(0, row.lastIndexOf('\t'))).toBe(keys)
         })
       }),
       {numRuns: 200},
