@@ -15,9 +15,9 @@ import {Worker} from 'node:worker_threads'
 import type {SourceFile} from '../model.js'
 import {expandInputs} from '../io/files.js'
 import type {Warning} from '../io/errors.js'
-import {COPY_OPTIONS, natCsv} from './rows.js'
+import {COPY_OPTIONS, natCsv, natShapeColumns} from './rows.js'
 import {lit, openIndexDb} from './schema.js'
-import {type IndexJob, type IndexJobResult} from './read.js'
+import {natShapeTsv, type IndexJob, type IndexJobResult} from './read.js'
 import {readToTsv} from './sink.js'
 
 export interface BuildOptions {
@@ -150,7 +150,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         file,
         hash,
         batch: 0,
-        job: {id: todo.length, fileId: id, file, out: {nat: '', natText: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
+        job: {id: todo.length, fileId: id, file, out: {nat: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
       })
     }
     // files in input (rotation) order, so that neighbouring rows of `nat` are near in time and DuckDB's zone
@@ -176,7 +176,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         // part of the build no worker overlaps (a 256 MiB batch kept DuckDB alone for 2-3 s at the end)
         limit = Math.max(TAIL_BYTES, Math.min(BATCH_BYTES, left / 3))
         const k = batches.length
-        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}.tsv`), natText: join(tmp, `nat-text-${k}.tsv`), lease: join(tmp, `lease-${k}.tsv`)}})
+        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}`), lease: join(tmp, `lease-${k}.tsv`)}})
         acc = 0
       }
       const b = batches[batches.length - 1]!
@@ -191,10 +191,15 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       b.done.sort((x, y) => x.t.job.id - y.t.job.id)
       await c.run('BEGIN TRANSACTION')
       try {
-        // NAT rows (those of quads only, then those with an address as text): the payload blocks are base64 in
-        // the TSV, bytes in the table
-        for (const [path, texts] of [[b.out.nat, false], [b.out.natText, true]] as const) {
-          if (b.done.some((d) => d.r.family === 'nat') && existsSync(path)) await c.run(`INSERT INTO nat BY NAME SELECT * REPLACE (from_base64(payload) AS payload) FROM read_csv(${lit(path)}, ${natCsv(texts)})`)
+        // NAT rows, a TSV of each shape (the columns its rows have; the others are NULL): the payload blocks are
+        // base64 in the TSV, bytes in the table
+        const shapes = [...new Set(b.done.flatMap((d) => d.r.shapes))].sort((x, y) => x - y)
+        for (const shape of shapes) {
+          const path = natShapeTsv(b.out.nat, shape)
+          const columns = natShapeColumns(shape)
+          const payload = columns.includes('payload') ? ' REPLACE (from_base64(payload) AS payload)' : ''
+          await c.run(`INSERT INTO nat BY NAME SELECT *${payload} FROM read_csv(${lit(path)}, ${natCsv(shape)})`)
+          rmSync(path, {force: true})
         }
         if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
         // the batch's `files` rows in one statement (one statement a file cost ≈ 0.9 ms each)

@@ -17,10 +17,10 @@ export interface IndexJob {
   fileId: number
   file: SourceFile
   /**
-   * temporary TSV files the rows are appended to (shared by the jobs of one load batch): NAT rows of quads only,
-   * NAT rows with an address as text (NatRows), lease rows
+   * temporary TSV files the rows are appended to (shared by the jobs of one load batch): lease rows to `lease`,
+   * NAT rows to one file a row shape (natShapeTsv of `nat`)
    */
-  out: {nat: string; natText: string; lease: string}
+  out: {nat: string; lease: string}
   logTz?: string
   dhcpTz?: string
   natFormat?: string
@@ -40,10 +40,17 @@ export interface IndexJobResult {
   malformed: number
   dstRepeated: number
   dstGap: number
+  /** the shapes of the NAT rows written (NatRows; each a TSV, natShapeTsv) */
+  shapes: number[]
   /** the records at the ends of the file's time span (their lines are read again for yearless stamps) */
   firstLine: {line: number; text: string} | null
   lastLine: {line: number; text: string} | null
   warnings: Warning[]
+}
+
+/** The temporary TSV of the NAT rows of one shape (NatRows) of a load batch. */
+export function natShapeTsv(nat: string, shape: number): string {
+  return `${nat}-${shape}.tsv`
 }
 
 /** What familyOf read of a file's first lines: readSource takes them instead of reading and detecting again. */
@@ -68,10 +75,10 @@ export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' 
   return (nat?.score ?? 0) >= (lease?.score ?? 0) ? {family: 'nat', sample, format: nat?.format.name} : {family: 'lease', sample, format: lease?.format.name}
 }
 
-/** write(rows, texts): NatRows' rows (`texts`: with addresses as text, see NatRows) or lease rows (text). */
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string, texts?: boolean) => void, head: Head = {}): Promise<IndexJobResult> {
+/** write(rows, shape): NatRows' rows of one shape, or lease rows (text, no shape). */
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string, shape?: number) => void, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
-  const base = {family, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
+  const base = {family, shapes: [], years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
   // the records at the ends of the span (kept as they are: parsers return a new record each time)
   type Rec = {time: number; evidence: {line: number; text: string}}
@@ -82,7 +89,8 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     if (!hi || e.time > hi.time) hi = e
   }
   const common = {year: mtimeYearPolicy(job.file), keepRecords: false, sample: head.sample, onWarning: (w: Warning) => warnings.push(w)}
-  const rows = new NatRows(job.fileId, write)
+  const shapes = new Set<number>()
+  const rows = new NatRows(job.fileId, (b, shape) => (shapes.add(shape), write(b, shape)))
   const r =
     family === 'nat'
       ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat ?? head.format, onRecord: (e) => (ends(e), rows.add(e))})
@@ -91,6 +99,7 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
   return {
     family: r.format === null && r.recordCount === 0 ? null : family,
     format: r.format,
+    shapes: [...shapes],
     zone: r.zone.zone,
     zoneHow: r.zone.how,
     years: r.years,

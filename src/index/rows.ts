@@ -75,7 +75,6 @@ function kindCode(k: NatKind): number {
 
 const TAB = 9
 const NL = 10
-const NULL_FIELD = Buffer.from('\\N')
 /** what a row's number fields take at most (up to 24 characters and a tab each) */
 const NUM_ROOM = 25
 
@@ -140,39 +139,8 @@ class TsvBytes {
     } while (x > 0)
   }
 
-  /** a number column: `\N` for null; the caller made room */
-  optNum(v: number | null | undefined): void {
-    if (v === null || v === undefined) this.nul()
-    else this.num(v)
-  }
-
-  nul(): void {
-    this.buf[this.pos++] = NULL_FIELD[0]!
-    this.buf[this.pos++] = NULL_FIELD[1]!
-  }
-
-  /**
-   * an address (q: its quadOf) as two columns: a canonical dotted quad as its number and `\N`, anything else
-   * (IPv6, odd text) as `\N` and its text (str); null as two `\N`. In a row of quads only (`texts` false), the
-   * number column alone.
-   */
-  ip(v: string | null | undefined, q: number, texts: boolean): void {
-    this.room(NUM_ROOM + 3)
-    if (q >= 0) this.num(q)
-    else this.nul()
-    if (!texts) return
-    this.byte(TAB)
-    if (q >= 0) this.nul()
-    else this.str(v)
-  }
-
-  /** a string column: `\N` for null, else the text escaped (escapeField), UTF-8 */
-  str(v: string | null | undefined): void {
-    if (v === null || v === undefined) {
-      this.room(2)
-      this.nul()
-      return
-    }
+  /** a string column: the text escaped (escapeField), UTF-8 */
+  str(v: string): void {
     this.room(v.length * 3 + 2)
     // printable ASCII (an address, a name) byte by byte; anything else through escapeField and UTF-8
     const start = this.pos
@@ -190,13 +158,27 @@ class TsvBytes {
   }
 }
 
+// the columns of `nat` a row may lack (NULL), in table order: a row's shape has the bits of those it has
+const S_OUT4 = 1
+const S_OUT = 2
+const S_OUT_PORT = 4
+const S_OUT_PORT_END = 8
+const S_IN_PORT = 16
+const S_SRC4 = 32
+const S_SRC = 64
+const S_DST4 = 128
+const S_DST = 256
+/** the row of a block's first record, which carries the block's payloads */
+const S_PAYLOAD = 512
+const SHAPES = 1024
+
 /**
- * The key columns of a record's row in table `nat` (evidence.file is left out: the files table names the file,
- * also after a rotation renamed it); without the text columns of addresses (NAT_TEXT_COLUMNS) when `texts` is
- * false. qo, qs, qd: quadOf the outside, source and destination addresses.
+ * A row's key columns that are there (shape: the S_ bits), each followed by a tab (evidence.file is left out:
+ * the files table names the file, also after a rotation renamed it). qo, qs, qd: quadOf the outside, source
+ * and destination addresses.
  */
-function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent, texts: boolean, qo: number, qs: number, qd: number): void {
-  w.room(5 * NUM_ROOM)
+function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent, shape: number, qo: number, qs: number, qd: number): void {
+  w.room(10 * NUM_ROOM)
   w.num(fileId)
   w.byte(TAB)
   w.num(seq)
@@ -206,20 +188,17 @@ function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent, texts: b
   w.num(e.time)
   w.byte(TAB)
   w.num(kindCode(e.kind))
-  w.byte(TAB)
-  w.ip(e.outsideIp, qo, texts)
-  w.room(3 * NUM_ROOM + 1)
-  w.byte(TAB)
-  w.optNum(e.outsidePort)
-  w.byte(TAB)
-  w.optNum(e.outsidePortEnd)
-  w.byte(TAB)
-  w.optNum(e.insidePort)
-  w.byte(TAB)
-  w.ip(e.srcIp, qs, texts)
-  w.room(1)
-  w.byte(TAB)
-  w.ip(e.dstIp, qd, texts)
+  if (shape & S_OUT4) (w.byte(TAB), w.num(qo))
+  if (shape & S_OUT) (w.byte(TAB), w.str(e.outsideIp!))
+  w.room(6 * NUM_ROOM)
+  if (shape & S_OUT_PORT) (w.byte(TAB), w.num(e.outsidePort!))
+  if (shape & S_OUT_PORT_END) (w.byte(TAB), w.num(e.outsidePortEnd!))
+  if (shape & S_IN_PORT) (w.byte(TAB), w.num(e.insidePort!))
+  if (shape & S_SRC4) (w.byte(TAB), w.num(qs))
+  if (shape & S_SRC) (w.byte(TAB), w.str(e.srcIp!))
+  w.room(2 * NUM_ROOM)
+  if (shape & S_DST4) (w.byte(TAB), w.num(qd))
+  if (shape & S_DST) (w.byte(TAB), w.str(e.dstIp!))
 }
 
 /** An address for its columns: a canonical dotted quad's number (quadNumber), -1 for null, -2 for other text. */
@@ -228,6 +207,8 @@ function quadOf(v: string | null | undefined): number {
   const q = quadNumber(v)
   return q >= 0 ? q : -2
 }
+
+const there = (v: unknown) => v !== null && v !== undefined
 
 /**
  * A canonical dotted quad — the form the parsers give an IPv4 address (quadKey) — as its unsigned 32-bit number;
@@ -410,36 +391,44 @@ function copyLE(out: Buffer, at: number, bytes: Uint8Array, width: 2 | 8): void 
  * load batch's checkpoint; as a sparse column of `nat` each block is written once.)
  */
 export class NatRows {
-  /**
-   * the block's rows so far, those of quads only ([0]) and those with an address as text ([1]): the block's
-   * first row's key fields (to firstEnd, in rows[first]), then the others' whole rows
-   */
-  private rows = [new TsvBytes(), new TsvBytes()] as const
-  private first: 0 | 1 = 0
-  private firstEnd = 0
+  /** the block's first row (its key columns), written with the payloads at the block's end */
+  private head = new TsvBytes()
+  private headShape = 0
+  /** the block's other rows, by shape */
+  private rows: (TsvBytes | undefined)[] = new Array<TsvBytes | undefined>(SHAPES)
+  private shapes: number[] = []
   private count = 0
   private block = new PayloadBlock()
   private seq = 0
-  /** out(rows, texts): rows of all columns when `texts`, else rows without NAT_TEXT_COLUMNS */
+  /** out(rows, shape): whole rows of one shape (see natCsv) */
   constructor(
     private readonly fileId: number,
-    private readonly out: (rows: Buffer, texts: boolean) => void,
+    private readonly out: (rows: Buffer, shape: number) => void,
   ) {}
 
   add(e: NatEvent): void {
     const qo = quadOf(e.outsideIp)
     const qs = quadOf(e.srcIp)
     const qd = quadOf(e.dstIp)
-    const texts = qo === -2 || qs === -2 || qd === -2
-    const w = this.rows[texts ? 1 : 0]
-    natKeys(w, this.fileId, this.seq++, e, texts, qo, qs, qd)
+    const shape =
+      (qo >= 0 ? S_OUT4 : qo === -2 ? S_OUT : 0) |
+      (there(e.outsidePort) ? S_OUT_PORT : 0) |
+      (there(e.outsidePortEnd) ? S_OUT_PORT_END : 0) |
+      (there(e.insidePort) ? S_IN_PORT : 0) |
+      (qs >= 0 ? S_SRC4 : qs === -2 ? S_SRC : 0) |
+      (qd >= 0 ? S_DST4 : qd === -2 ? S_DST : 0)
     if (this.count++ === 0) {
-      this.first = texts ? 1 : 0
-      this.firstEnd = w.pos
+      this.head.pos = 0
+      natKeys(this.head, this.fileId, this.seq++, e, shape, qo, qs, qd)
+      this.headShape = shape | S_PAYLOAD
     } else {
-      w.room(4)
-      w.byte(TAB)
-      w.nul()
+      let w = this.rows[shape]
+      if (!w) {
+        w = this.rows[shape] = new TsvBytes()
+        this.shapes.push(shape)
+      }
+      natKeys(w, this.fileId, this.seq++, e, shape, qo, qs, qd)
+      w.room(1)
       w.byte(NL)
     }
     this.block.add(e)
@@ -450,37 +439,41 @@ export class NatRows {
   flush(): void {
     if (this.count === 0) return
     const payload = this.block.take()
-    const w = this.rows[this.first]!
-    const rows = Buffer.allocUnsafe(w.pos + payload.length + 2)
-    w.buf.copy(rows, 0, 0, this.firstEnd)
-    let at = this.firstEnd
+    const h = this.head
+    const rows = Buffer.allocUnsafe(h.pos + payload.length + 2)
+    h.buf.copy(rows, 0, 0, h.pos)
+    let at = h.pos
     rows[at++] = TAB
     at += rows.write(payload, at, 'latin1')
     rows[at++] = NL
-    w.buf.copy(rows, at, this.firstEnd, w.pos)
-    this.out(rows, this.first === 1)
-    w.pos = 0
-    const other = this.rows[1 - this.first]!
-    if (other.pos > 0) {
-      this.out(Buffer.from(other.buf.subarray(0, other.pos)), this.first === 0)
-      other.pos = 0
+    this.out(rows, this.headShape)
+    for (const shape of this.shapes) {
+      const w = this.rows[shape]!
+      if (w.pos === 0) continue
+      this.out(Buffer.from(w.buf.subarray(0, w.pos)), shape)
+      w.pos = 0
     }
     this.count = 0
   }
 }
 
-/** the columns of `nat` with an address as text: rows of quads only leave them out of their TSV (NatRows) */
-export const NAT_TEXT_COLUMNS = ['outside_ip', 'src_ip', 'dst_ip']
-
 const NAT_TSV_TYPES: [string, string][] = [['file_id', 'INTEGER'], ['seq', 'INTEGER'], ['line', 'INTEGER'], ['time', 'DOUBLE'], ['kind', 'UTINYINT'], ['outside_ip4', 'UINTEGER'], ['outside_ip', 'VARCHAR'], ['outside_port', 'INTEGER'], ['outside_port_end', 'INTEGER'], ['inside_port', 'INTEGER'], ['src_ip4', 'UINTEGER'], ['src_ip', 'VARCHAR'], ['dst_ip4', 'UINTEGER'], ['dst_ip', 'VARCHAR'], ['payload', 'VARCHAR']]
+/** the columns every row has (file_id to kind); the others are a shape's bits in order */
+const ALWAYS = 5
+
+/** The columns of a row of this shape (NatRows), in order. */
+export function natShapeColumns(shape: number): string[] {
+  return NAT_TSV_TYPES.filter((_, i) => i < ALWAYS || shape & (1 << (i - ALWAYS))).map(([k]) => k)
+}
 
 /**
- * read_csv options for a TSV of NatRows: every column typed, the payload as base64 text. A TSV of rows of quads
- * only (`texts` false) has no NAT_TEXT_COLUMNS: loaded BY NAME, they are NULL (DuckDB read those columns of `\N`
- * at about 0.05 µs a row each, a sixth of the load of a row).
+ * read_csv options for a TSV of NatRows of one shape: its columns typed, the payload as base64 text. Loaded BY
+ * NAME, the columns the shape lacks are NULL: rows of one shape leave them out, as DuckDB read a column of `\N`
+ * at about 0.04 µs a row (a conntrack record's row lacks six of the ten, a packet log's four).
  */
-export function natCsv(texts: boolean): string {
-  const cols = NAT_TSV_TYPES.filter(([k]) => texts || !NAT_TEXT_COLUMNS.includes(k))
+export function natCsv(shape: number): string {
+  const cols = NAT_TSV_TYPES.filter((_, i) => i < ALWAYS || shape & (1 << (i - ALWAYS)))
+  // (nullstr: an empty text stays an empty text)
   return `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, nullstr = '\\N', columns = {${cols.map(([k, t]) => `'${k}': '${t}'`).join(', ')}}`
 }
 

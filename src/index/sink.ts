@@ -4,7 +4,7 @@
  * young generation's collections, and with 1 MiB chunks copying them was a fifth of a worker's time.
  */
 import {closeSync, openSync, writevSync} from 'node:fs'
-import {familyOf, readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
+import {familyOf, natShapeTsv, readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
 
 const CHUNK = 1 << 16
 
@@ -47,16 +47,21 @@ class Out {
 
 export async function readToTsv(job: IndexJob): Promise<IndexJobResult> {
   const {family, ...head} = await familyOf(job)
-  const out = new Out(family === 'lease' ? job.out.lease : job.out.nat)
-  // NAT rows with an address as text (IPv6) go to a TSV of their own (NatRows)
-  const outText = new Out(job.out.natText)
+  // lease rows to one TSV, NAT rows to one a shape
+  const lease = new Out(job.out.lease)
+  const outs = new Map<number, Out>()
+  const outOf = (shape: number) => {
+    let o = outs.get(shape)
+    if (!o) outs.set(shape, (o = new Out(natShapeTsv(job.out.nat, shape))))
+    return o
+  }
   try {
-    const r = await readIndexFile(job, family, (t, texts) => (texts ? outText : out).add(t), head)
-    out.flush()
-    outText.flush()
+    const r = await readIndexFile(job, family, (t, shape) => (shape === undefined ? lease : outOf(shape)).add(t), head)
+    lease.flush()
+    for (const o of outs.values()) o.flush()
     return r
   } finally {
-    out.close()
-    outText.close()
+    lease.close()
+    for (const o of outs.values()) o.close()
   }
 }

@@ -7,7 +7,7 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, NAT_TEXT_COLUMNS, natFromColumns, NatRows, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
+import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natShapeColumns, natFromColumns, NatRows, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
 const INT = new Set(['seq', 'line', 'kind', 'outside_ip4', 'outside_port', 'outside_port_end', 'inside_port', 'src_ip4', 'dst_ip4'])
@@ -17,22 +17,21 @@ const INT = new Set(['seq', 'line', 'kind', 'outside_ip4', 'outside_port', 'outs
  * from_base64 and a SELECT would: the key columns of each row, and the block payloads on the rows that carry one.
  */
 function written(records: NatEvent[]): {c: NatColumns; payload: NatPayload[] | null}[] {
-  const text = ['', '']
-  const rows = new NatRows(7, (t, texts) => (text[texts ? 1 : 0] += t.toString('utf8')))
+  const text = new Map<number, string>()
+  const rows = new NatRows(7, (t, shape) => text.set(shape, (text.get(shape) ?? '') + t.toString('utf8')))
   for (const e of records) rows.add(e)
   rows.flush()
-  // rows of quads only are written without the columns of addresses as text (loaded BY NAME: they are NULL)
-  const all = [...NAT_COLUMNS.split(', '), 'payload']
-  return text
-    .flatMap((t, texts) => {
-      const names = texts ? all : all.filter((k) => !NAT_TEXT_COLUMNS.includes(k))
+  // each shape's rows have its columns (natShapeColumns); the others are NULL (loaded BY NAME)
+  return [...text]
+    .flatMap(([shape, t]) => {
+      const names = natShapeColumns(shape)
       return t
         .split('\n')
         .slice(0, -1)
         .map((row) => {
           const fields = row.split('\t')
           expect(fields).toHaveLength(names.length)
-          const c: Record<string, unknown> = {outside_ip: null, src_ip: null, dst_ip: null}
+          const c: Record<string, unknown> = Object.fromEntries([...NAT_COLUMNS.split(', '), 'payload'].map((k) => [k, null]))
           names.forEach((k, i) => {
             const v = fields[i]!
             c[k] = v === '\\N' ? null : INT.has(k) ? Number.parseInt(v, 10) : k === 'time' ? Number.parseFloat(v) : v
@@ -163,27 +162,29 @@ describe('index rows of NAT records', () => {
     })
     fc.assert(
       fc.property(fc.array(record, {minLength: 1, maxLength: 40}), (rs) => {
-        const parts: [Buffer, boolean][] = []
-        const rows = new NatRows(7, (b, texts) => parts.push([b, texts]))
+        const parts: [Buffer, number][] = []
+        const rows = new NatRows(7, (b, shape) => parts.push([b, shape]))
         rs.forEach(({line, ...r}) => rows.add({...r, protocol: null, insideIp: null, destIp: null, destPort: null, subscriber: null, end: null, evidence: {file: 'f', line, text: 'x'}} as unknown as NatEvent))
         rows.flush()
-        // each row, by its seq (the second field): its text and whether it came as a row with addresses as text
-        const got = new Map<number, [string, boolean]>()
-        for (const [b, texts] of parts) for (const row of b.toString('utf8').split('\n').slice(0, -1)) got.set(Number(row.split('\t')[1]), [row, texts])
+        // each row, by its seq (the second field): its text and the columns of its shape
+        const got = new Map<number, [string, string[]]>()
+        for (const [b, shape] of parts) for (const row of b.toString('utf8').split('\n').slice(0, -1)) got.set(Number(row.split('\t')[1]), [row, natShapeColumns(shape)])
         expect(got.size).toBe(rs.length)
         const quad = (v: string | null | undefined) => typeof v === 'string' && /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v)
         rs.forEach((r, i) => {
-          // an address: a canonical dotted quad as its number, anything else as text (two columns); a row of
-          // quads (or no address) only has the number columns
-          const texts = [r.outsideIp, r.srcIp, r.dstIp].some((v) => v !== null && v !== undefined && !quad(v))
-          const ip = (v: string | null | undefined) => {
-            const [q, t] = quad(v) ? [v!.split('.').reduce((a, x) => a * 256 + Number(x), 0), null] : [null, v]
-            return texts ? [q, t] : [q]
-          }
-          const keys = [7, i, r.line, r.time, NAT_KINDS.indexOf(r.kind), ...ip(r.outsideIp), r.outsidePort, r.outsidePortEnd, r.insidePort, ...ip(r.srcIp), ...ip(r.dstIp)].map(field).join('\t')
-          const [row, asTexts] = got.get(i)!
-          expect(asTexts).toBe(texts)
-          expect(row.slice(0, row.lastIndexOf('\t'))).toBe(keys)
+          // an address: a canonical dotted quad as its number (the …4 column), anything else as text; a row has
+          // the columns of the values it has, and the payload column on the first row of a block
+          const ip = (k: string, v: string | null | undefined): [string, unknown][] => (v === null || v === undefined ? [] : quad(v) ? [[`${k}4`, v.split('.').reduce((a, x) => a * 256 + Number(x), 0)]] : [[k, v]])
+          const opt = (k: string, v: unknown): [string, unknown][] => (v === null || v === undefined ? [] : [[k, v]])
+          const want: [string, unknown][] = [
+            ['file_id', 7], ['seq', i], ['line', r.line], ['time', r.time], ['kind', NAT_KINDS.indexOf(r.kind)],
+            ...ip('outside_ip', r.outsideIp), ...opt('outside_port', r.outsidePort), ...opt('outside_port_end', r.outsidePortEnd), ...opt('inside_port', r.insidePort),
+            ...ip('src_ip', r.srcIp), ...ip('dst_ip', r.dstIp),
+          ]
+          const [row, columns] = got.get(i)!
+          expect(columns).toEqual([...want.map(([k]) => k), ...(i % NAT_BLOCK === 0 ? ['payload'] : [])])
+          const keys = want.map(([, v]) => field(v as string | number)).join('\t')
+          expect(i % NAT_BLOCK === 0 ? row.slice(0, row.lastIndexOf('\t')) : row).toBe(keys)
         })
       }),
       {numRuns: 200},
