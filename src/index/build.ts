@@ -15,7 +15,7 @@ import {Worker} from 'node:worker_threads'
 import type {SourceFile} from '../model.js'
 import {expandInputs} from '../io/files.js'
 import type {Warning} from '../io/errors.js'
-import {COPY_OPTIONS, natCsv, natShapeColumns} from './rows.js'
+import {COPY_OPTIONS, natCsv} from './rows.js'
 import {lit, openIndexDb} from './schema.js'
 import {natShapeTsv, type IndexJob, type IndexJobResult} from './read.js'
 import {readToTsv} from './sink.js'
@@ -191,14 +191,12 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       b.done.sort((x, y) => x.t.job.id - y.t.job.id)
       await c.run('BEGIN TRANSACTION')
       try {
-        // NAT rows, a TSV of each shape (the columns its rows have; the others are NULL): the payload blocks are
-        // base64 in the TSV, bytes in the table
+        // NAT rows, a TSV of each shape (the key columns its rows have; the others are NULL): the payload blocks
+        // are base64 in the TSV, bytes in the table
         const shapes = [...new Set(b.done.flatMap((d) => d.r.shapes))].sort((x, y) => x - y)
         for (const shape of shapes) {
           const path = natShapeTsv(b.out.nat, shape)
-          const columns = natShapeColumns(shape)
-          const payload = columns.includes('payload') ? ' REPLACE (from_base64(payload) AS payload)' : ''
-          await c.run(`INSERT INTO nat BY NAME SELECT *${payload} FROM read_csv(${lit(path)}, ${natCsv(shape)})`)
+          await c.run(`INSERT INTO nat BY NAME SELECT * REPLACE (from_base64(payload) AS payload) FROM read_csv(${lit(path)}, ${natCsv(shape)})`)
           rmSync(path, {force: true})
         }
         if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
