@@ -33,3 +33,42 @@ describe('cached zone offsets', () => {
     )
   })
 })
+
+describe('instants of a wall time', () => {
+  // what instantsOf gave before its per-slot cache: every offset the zone has a day around, each kept when the
+  // instant it gives has that offset (luxon's own, uncached), ascending and distinct
+  const reference = (w: {year: number; month: number; day: number; hour: number; minute: number; second: number}, z: ReturnType<typeof toZone>) => {
+    const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second)
+    const out = [...new Set([z.offset(naive - 86_400_000), z.offset(naive), z.offset(naive + 86_400_000)])].map((o) => naive - o * 60_000).filter((t) => z.offset(t) === (naive - t) / 60_000)
+    return [...new Set(out)].sort((a, b) => a - b)
+  }
+  const zones = ['America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Kolkata', 'America/New_York'].map((z) => toZone(z))
+  const wallOf = (ms: number) => {
+    const d = new Date(ms)
+    return {year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds()}
+  }
+
+  it('are those of the zone\'s own offsets at any wall time 1970-2037, also in repeated hours and gaps (property)', async () => {
+    const {default: fc} = await import('fast-check')
+    fc.assert(
+      fc.property(fc.integer({min: 0, max: 2_145_916_800_000}), fc.integer({min: 0, max: zones.length - 1}), (ms, zi) => {
+        const w = wallOf(ms)
+        expect(instantsOf(w, zones[zi]!)).toEqual(reference(w, zones[zi]!))
+      }),
+      {numRuns: 3000},
+    )
+  })
+  it('are those of the zone\'s own offsets minute by minute over DST changes (half-hour ones too), read twice', () => {
+    // Sao Paulo leaving DST 2013-02-17 00:00 → 23:00; Berlin 2024-03-31 and 2024-10-27; Lord Howe (30-minute
+    // shift) 2024-04-07 02:00 → 01:30 and 2024-10-06 02:00 → 02:30; New York 2024-03-10 02:00 → 03:00
+    const days = [Date.UTC(2013, 1, 16, 21), Date.UTC(2024, 2, 31, 0), Date.UTC(2024, 9, 27, 0), Date.UTC(2024, 3, 7, 0), Date.UTC(2024, 9, 6, 0), Date.UTC(2024, 2, 10, 0)]
+    for (const z of zones)
+      for (const start of days)
+        for (let pass = 0; pass < 2; pass++)
+          for (let m = 0; m < 5 * 60; m++) {
+            const w = wallOf(start + m * 60_000 + 17_000)
+            expect(instantsOf(w, z)).toEqual(reference(w, z))
+          }
+  })
+})
+
