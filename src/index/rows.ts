@@ -171,9 +171,9 @@ const S_DST = 256
 const SHAPES = 512
 
 /**
- * A row's key columns that are there (shape: the S_ bits), each followed by a tab (evidence.file is left out:
- * the files table names the file, also after a rotation renamed it). qo, qs, qd: quadOf the outside, source
- * and destination addresses.
+ * A row's key columns that are there (shape: the S_ bits), tab-separated (evidence.file is left out: the files
+ * table names the file, also after a rotation renamed it). qo, qs, qd: quadOf the outside, source and
+ * destination addresses.
  */
 function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent, shape: number, qo: number, qs: number, qd: number): void {
   w.room(10 * NUM_ROOM)
@@ -427,6 +427,7 @@ export class NatRows {
       this.firstShape = shape
       this.firstEnd = w.pos
     } else {
+      // no payload: `\N`
       w.room(4)
       w.byte(TAB)
       w.byte(92)
@@ -466,7 +467,7 @@ const NAT_TSV_TYPES: [string, string][] = [['file_id', 'INTEGER'], ['seq', 'INTE
 /** the key columns every row has (file_id to kind); the next ones are a shape's bits in order, then the payload */
 const ALWAYS = 5
 
-/** The columns of a TSV of rows of this shape (NatRows), in order. */
+/** The (name, type) of each column of a TSV of rows of this shape (NatRows), in order. */
 function shapeTypes(shape: number): [string, string][] {
   return NAT_TSV_TYPES.filter(([k], i) => i < ALWAYS || k === 'payload' || shape & (1 << (i - ALWAYS)))
 }
@@ -479,7 +480,7 @@ export function natShapeColumns(shape: number): string[] {
 /**
  * read_csv options for a TSV of NatRows of one shape: its columns typed, the payload as base64 text. Loaded BY
  * NAME, the key columns the shape lacks are NULL: rows of one shape leave them out, as DuckDB read a column of
- * `\N` at about 0.04 µs a row (a conntrack record's row lacks six of the nine, a packet log's five). (The
+ * `\N` at about 0.04 µs a row (a conntrack or ipfw record's row lacks six of the nine, a MikroTik one four). (The
  * payload column stays in every row: a block's payloads kept apart from the rows of the block, on rows of
  * their own, were read a whole vector at a time, 2048 of them, and a lookup took 0.19 s instead of 0.11.)
  */

@@ -1,5 +1,6 @@
 /**
- * One file's rows appended to the temporary TSV of its family in its load batch, in chunks of whole rows (about 64 KiB each, one write per chunk on a file opened for appending, so the
+ * One file's rows appended to the temporary TSVs of its load batch (lease rows to one, NAT rows to one a row
+ * shape), in chunks of whole rows (about 64 KiB each, one write per chunk on a file opened for appending, so the
  * jobs of one batch can share the files). Small chunks, not 1 MiB: the rows waiting in a chunk survive the
  * young generation's collections, and with 1 MiB chunks copying them was a fifth of a worker's time.
  */
