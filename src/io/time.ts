@@ -111,12 +111,12 @@ export function offsetAt(zone: Zone, ms: number): number {
 
 /**
  * The offsets (minutes) under which a wall time (`naive`: its fields read as UTC) names an instant of the zone, in
- * the order of those instants (0, 1 or 2 of them).
+ * the order of those instants (0, 1 or 2 of them); `probes`: the zone's offsets a day before, at and a day after
+ * `naive`, the only ones it can have.
  */
-function offsetsOf(naive: number, zone: Zone): number[] {
-  const offsets = new Set([offsetAt(zone, naive - 86_400_000), offsetAt(zone, naive), offsetAt(zone, naive + 86_400_000)])
+function offsetsOf(naive: number, zone: Zone, probes: number[]): number[] {
   const out: number[] = []
-  for (const o of offsets) if (offsetAt(zone, naive - o * 60_000) === o) out.push(o)
+  for (const o of new Set(probes)) if (offsetAt(zone, naive - o * 60_000) === o) out.push(o)
   return out.sort((a, b) => b - a)
 }
 
@@ -137,8 +137,8 @@ export function instantsOf(w: Wall, zone: Zone): number[] {
   const slot = Math.floor(naive / SLOT_MS)
   let offsets = cache.get(slot)
   if (offsets === undefined) {
-    offsets = offsetsOf(naive, zone)
     const probes = [offsetAt(zone, naive - 86_400_000), offsetAt(zone, naive), offsetAt(zone, naive + 86_400_000)]
+    offsets = offsetsOf(naive, zone, probes)
     if (probes.every((o) => o % 15 === 0)) {
       if (cache.size > 100_000) cache.clear()
       cache.set(slot, offsets)
