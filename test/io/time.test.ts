@@ -1,5 +1,6 @@
+import {IANAZone} from 'luxon'
 import {describe, expect, it} from 'vitest'
-import {inferYear, instantsOf, toZone, WallClock} from '../../src/io/time.js'
+import {inferYear, instantsOf, systemZone, toZone, WallClock} from '../../src/io/time.js'
 
 describe('time', () => {
   it('picks the previous year for a December syslog stamp read in January', () => {
@@ -16,6 +17,24 @@ describe('time', () => {
     const a = clock.resolve({year: 2013, month: 2, day: 16, hour: 23, minute: 50, second: 0})
     const b = clock.resolve({year: 2013, month: 2, day: 16, hour: 23, minute: 10, second: 0})
     expect(b.ms).toBeGreaterThan(a.ms)
+  })
+})
+
+describe('the system zone', () => {
+  it('is TZ when it names a zone, else the zone Intl reports, asked again when TZ changes', () => {
+    const before = process.env.TZ
+    try {
+      process.env.TZ = 'Asia/Tokyo'
+      expect(systemZone()).toBe('Asia/Tokyo')
+      process.env.TZ = 'America/Sao_Paulo'
+      expect(systemZone()).toBe('America/Sao_Paulo')
+      process.env.TZ = 'Not/AZone'
+      expect(systemZone()).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')
+    } finally {
+      if (before === undefined) delete process.env.TZ
+      else process.env.TZ = before
+    }
+    expect(systemZone()).toBe(before && IANAZone.isValidZone(before) ? before : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')
   })
 })
 
