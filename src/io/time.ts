@@ -127,8 +127,8 @@ function offsetsOf(naive: number, zone: Zone, probes: number[]): number[] {
 
 /**
  * offsetsOf per 15-minute slot of wall time: when every offset in question is whole quarter hours, the instants a
- * slot's wall times could be lie in one slot of offsetAt each, so the answer holds for the whole slot (a syslog
- * line cost about 0.3 µs more without it: three Sets, two sorts and six lookups)
+ * slot's wall times could be lie in one slot of offsetAt each, so the answer holds for the whole slot (resolving a
+ * wall time took about 0.13 µs more without it: two Sets, a sort and six lookups)
  */
 const offsetsCache = new WeakMap<Zone, Map<number, number[]>>()
 
