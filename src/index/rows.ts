@@ -57,8 +57,16 @@ export type NatPayload = [mask: number, ...unknown[]]
 /** the payload's values between the mask and the text */
 const VALUES = 14
 
-/** The key columns of table `nat`, in order (see schema.ts; the last column, `payload`, is read apart). */
-export const NAT_COLUMNS = 'file_id, seq, line, time, kind, outside_ip4, outside_ip, outside_port, outside_port_end, inside_port, src_ip4, src_ip, dst_ip4, dst_ip'
+/**
+ * The columns of table `nat` in order (see schema.ts), with the types their TSV text is read as (the payload:
+ * base64 text, made bytes on loading).
+ */
+const NAT_TSV_TYPES: [string, string][] = [['file_id', 'INTEGER'], ['seq', 'INTEGER'], ['line', 'INTEGER'], ['time', 'DOUBLE'], ['kind', 'UTINYINT'], ['outside_ip4', 'UINTEGER'], ['outside_ip', 'VARCHAR'], ['outside_port', 'INTEGER'], ['outside_port_end', 'INTEGER'], ['inside_port', 'INTEGER'], ['src_ip4', 'UINTEGER'], ['src_ip', 'VARCHAR'], ['dst_ip4', 'UINTEGER'], ['dst_ip', 'VARCHAR'], ['payload', 'VARCHAR']]
+
+/** The key columns of table `nat`, in order (the last column, `payload`, is read apart). */
+export const NAT_COLUMNS = NAT_TSV_TYPES.filter(([k]) => k !== 'payload')
+  .map(([k]) => k)
+  .join(', ')
 
 /**
  * `nat.kind`: a record's kind as its number in this list (a one-byte column: DuckDB loaded and compressed the
@@ -463,7 +471,6 @@ export class NatRows {
   }
 }
 
-const NAT_TSV_TYPES: [string, string][] = [['file_id', 'INTEGER'], ['seq', 'INTEGER'], ['line', 'INTEGER'], ['time', 'DOUBLE'], ['kind', 'UTINYINT'], ['outside_ip4', 'UINTEGER'], ['outside_ip', 'VARCHAR'], ['outside_port', 'INTEGER'], ['outside_port_end', 'INTEGER'], ['inside_port', 'INTEGER'], ['src_ip4', 'UINTEGER'], ['src_ip', 'VARCHAR'], ['dst_ip4', 'UINTEGER'], ['dst_ip', 'VARCHAR'], ['payload', 'VARCHAR']]
 /** the key columns every row has (file_id to kind); the next ones are a shape's bits in order, then the payload */
 const ALWAYS = 5
 
