@@ -2,8 +2,9 @@
  * `natrace index`: adds log files to the index. Incremental: a file already indexed (same size, mtime and
  * hash of its first 64 KiB — also under a new name, as rotation renames files) is skipped; a file whose
  * path is indexed with another signature (a live log that grew) is indexed again, its old rows dropped.
- * New files are read on worker threads (one file per job); the files of a load batch append their rows to
- * one temporary TSV per family that DuckDB loads with one COPY (see below).
+ * New files are read on worker threads (one file per job); each writes its NAT rows to a temporary Parquet
+ * file, the lease rows of a load batch's files go to one temporary TSV, and DuckDB loads a batch's files in one
+ * transaction (see below).
  */
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
@@ -15,10 +16,10 @@ import {Worker} from 'node:worker_threads'
 import type {SourceFile} from '../model.js'
 import {expandInputs} from '../io/files.js'
 import type {Warning} from '../io/errors.js'
-import {COPY_OPTIONS, natCsv} from './rows.js'
+import {COPY_OPTIONS} from './rows.js'
 import type {IndexDb} from './schema.js'
-import {natShapeTsv, type IndexJob, type IndexJobResult} from './read.js'
-import {readToTsv} from './sink.js'
+import {natParquet, type IndexJob, type IndexJobResult} from './read.js'
+import {readForIndex} from './sink.js'
 
 export interface BuildOptions {
   logTz?: string
@@ -167,10 +168,10 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     const big = 2 * (sizes[sizes.length >> 1] ?? 0)
     todo.sort((a, b) => Number(textBytes(b.file) > big) - Number(textBytes(a.file) > big))
     todo.forEach((t, i) => (t.job.id = i))
-    // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the files of a batch append
-    // their rows to one TSV per family, loaded by one COPY each in one transaction with their `files` rows
-    // (one COPY per file cost a third more, and a crash between a file's rows and its `files` row would
-    // have left rows no later run could drop)
+    // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the NAT rows of a batch's files
+    // (a Parquet file each) are loaded by one INSERT, their lease rows (one TSV) by one COPY, in one
+    // transaction with their `files` rows (one load per file cost a third more, and a crash between a file's
+    // rows and its `files` row would have left rows no later run could drop)
     const batches: {jobs: number; done: {t: (typeof todo)[number]; r: IndexJobResult}[]; out: IndexJob['out']}[] = []
     let acc = Infinity
     let limit = BATCH_BYTES
@@ -196,14 +197,9 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       b.done.sort((x, y) => x.t.job.id - y.t.job.id)
       await c.run('BEGIN TRANSACTION')
       try {
-        // NAT rows, a TSV of each shape (the key columns its rows have; the others are NULL): the payload blocks
-        // are base64 in the TSV, bytes in the table
-        const shapes = [...new Set(b.done.flatMap((d) => d.r.shapes))].sort((x, y) => x - y)
-        for (const shape of shapes) {
-          const path = natShapeTsv(b.out.nat, shape)
-          await c.run(`INSERT INTO nat BY NAME SELECT * REPLACE (from_base64(payload) AS payload) FROM read_csv(${lit(path)}, ${natCsv(shape)})`)
-          rmSync(path, {force: true})
-        }
+        // NAT rows: each file's Parquet file, in file order
+        const pq = b.done.filter((d) => d.r.natRows).map((d) => lit(natParquet(b.out.nat, d.t.job.id)))
+        if (pq.length) await c.run(`INSERT INTO nat BY NAME SELECT * FROM read_parquet([${pq.join(', ')}])`)
         if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
         // the batch's `files` rows in one statement (one statement a file cost ≈ 0.9 ms each)
         const rows = b.done.map(
@@ -216,7 +212,8 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         await c.run('ROLLBACK').catch(() => {})
         throw e
       }
-      for (const f of Object.values(b.out)) rmSync(f, {force: true})
+      rmSync(b.out.lease, {force: true})
+      for (const d of b.done) rmSync(natParquet(b.out.nat, d.t.job.id), {force: true})
       for (const {t, r} of b.done) {
         for (const w of r.warnings) opts.onWarning?.(w)
         if (r.family === null) {
@@ -238,7 +235,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       if (b.done.length === b.jobs) await loadBatch(b)
     }
     if (pool && todo.length > 1) await runOnWorkers(pool, todo, load)
-    else for (const t of todo) await load(t, await readToTsv(t.job))
+    else for (const t of todo) await load(t, await readForIndex(t.job))
     const tot = (await c.runAndReadAll('SELECT (SELECT count(*) FROM nat), (SELECT count(*) FROM leases)')).getRows()[0]!
     summary.totalNatRecords = Number(tot[0])
     summary.totalLeaseRecords = Number(tot[1])

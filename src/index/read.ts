@@ -10,15 +10,15 @@ import {headSample} from '../io/head.js'
 import {readSource} from '../io/source.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
-import {leaseRow, NatRows} from './rows.js'
+import {leaseRow, type NatParquet} from './rows.js'
 
 export interface IndexJob {
   id: number
   fileId: number
   file: SourceFile
   /**
-   * temporary TSV files the rows are appended to (shared by the jobs of one load batch): lease rows to `lease`,
-   * NAT rows to one file a row shape (natShapeTsv of `nat`)
+   * temporary files of the rows: lease rows appended to the TSV `lease` (shared by the jobs of one load batch),
+   * NAT rows to a Parquet file of the job's own (natParquet of `nat`)
    */
   out: {nat: string; lease: string}
   logTz?: string
@@ -40,17 +40,17 @@ export interface IndexJobResult {
   malformed: number
   dstRepeated: number
   dstGap: number
-  /** the shapes of the NAT rows written (NatRows; each a TSV, natShapeTsv) */
-  shapes: number[]
+  /** NAT rows were written (natParquet) */
+  natRows: boolean
   /** the records at the ends of the file's time span (their lines are read again for yearless stamps) */
   firstLine: {line: number; text: string} | null
   lastLine: {line: number; text: string} | null
   warnings: Warning[]
 }
 
-/** The temporary TSV of the NAT rows of one shape (NatRows) of a load batch. */
-export function natShapeTsv(nat: string, shape: number): string {
-  return `${nat}-${shape}.tsv`
+/** The temporary Parquet file of the NAT rows of one job (NatParquet). */
+export function natParquet(nat: string, job: number): string {
+  return `${nat}-${job}.parquet`
 }
 
 /** What familyOf read of a file's first lines: readSource takes them instead of reading and detecting again. */
@@ -75,10 +75,10 @@ export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' 
   return (nat?.score ?? 0) >= (lease?.score ?? 0) ? {family: 'nat', sample, format: nat?.format.name} : {family: 'lease', sample, format: lease?.format.name}
 }
 
-/** write(rows, shape): NatRows' rows of one shape, or lease rows (text, no shape). */
-export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, write: (rows: Buffer | string, shape?: number) => void, head: Head = {}): Promise<IndexJobResult> {
+/** NAT records to `nat`, lease rows (text) to `lease`. */
+export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, out: {nat: NatParquet; lease: (rows: string) => void}, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
-  const base = {family, shapes: [], years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
+  const base = {family, natRows: false, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
   // the records at the ends of the span (kept as they are: parsers return a new record each time)
   type Rec = {time: number; evidence: {line: number; text: string}}
@@ -89,17 +89,15 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     if (!hi || e.time > hi.time) hi = e
   }
   const common = {year: mtimeYearPolicy(job.file), keepRecords: false, sample: head.sample, onWarning: (w: Warning) => warnings.push(w)}
-  const shapes = new Set<number>()
-  const rows = new NatRows(job.fileId, (b, shape) => (shapes.add(shape), write(b, shape)))
   const r =
     family === 'nat'
-      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat ?? head.format, onRecord: (e) => (ends(e), rows.add(e))})
-      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat ?? head.format, onRecord: (e) => (ends(e), write(leaseRow(job.fileId, e)))})
-  rows.flush()
+      ? await readSource<NatEvent>(job.file, natFormats, {...common, zone: job.logTz, format: job.natFormat ?? head.format, onRecord: (e) => (ends(e), out.nat.add(e))})
+      : await readSource<LeaseEvent>(job.file, leaseFormats, {...common, zone: job.dhcpTz ?? job.logTz, format: job.leaseFormat ?? head.format, onRecord: (e) => (ends(e), out.lease(leaseRow(job.fileId, e)))})
+  out.nat.close()
   return {
     family: r.format === null && r.recordCount === 0 ? null : family,
     format: r.format,
-    shapes: [...shapes],
+    natRows: out.nat.written,
     zone: r.zone.zone,
     zoneHow: r.zone.how,
     years: r.years,

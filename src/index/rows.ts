@@ -1,11 +1,12 @@
 /**
- * Rows of the index as tab-separated text (loaded by DuckDB's read_csv and COPY). `\N` is NULL.
+ * Rows of the index: NAT rows as Parquet files (NatParquet, read by DuckDB's read_parquet), lease rows as
+ * tab-separated text (COPY; `\N` is NULL).
  *
  * A NAT record is split in two. Its lookup keys (time, kind, public address and port, port-block end, inside
  * port, packet source and destination) are typed columns of table `nat`, with the record's ordinal in its file
  * (`seq`). Everything else — the other fields and the evidence line — is its payload, kept with the payloads of
- * the file's neighbouring records in one compressed block (NatRows: NAT_BLOCK records a block, on the row of
- * the block's first record; PayloadBlock gives the layout).
+ * the file's neighbouring records in one compressed block (NAT_BLOCK records a block, on the row of the block's
+ * first record; PayloadBlock gives the layout).
  * DuckDB loads numbers and repeated strings cheaply, but each distinct string (a log line, an inside address)
  * cost it several µs; a compressed block costs about 2 µs a record to write (most of it brotli over the
  * evidence text) and a fraction of a millisecond to read back for a lookup.
@@ -19,6 +20,7 @@ import {endianness} from 'node:os'
 import {brotliCompressSync, brotliDecompressSync, constants} from 'node:zlib'
 import type {LeaseEvent, NatEvent, NatKind} from '../model.js'
 import {keyToIpv4, quadKey} from '../io/net.js'
+import {ParquetOut, type PqColumn, type PqValues} from './parquet.js'
 
 const n = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : String(v))
 
@@ -58,17 +60,6 @@ export type NatPayload = [mask: number, ...unknown[]]
 const VALUES = 14
 
 /**
- * The columns of table `nat` in order (see schema.ts), with the types their TSV text is read as (the payload:
- * base64 text, made bytes on loading).
- */
-const NAT_TSV_TYPES: [string, string][] = [['file_id', 'INTEGER'], ['seq', 'INTEGER'], ['line', 'INTEGER'], ['time', 'DOUBLE'], ['kind', 'UTINYINT'], ['outside_ip4', 'UINTEGER'], ['outside_ip', 'VARCHAR'], ['outside_port', 'INTEGER'], ['outside_port_end', 'INTEGER'], ['inside_port', 'INTEGER'], ['src_ip4', 'UINTEGER'], ['src_ip', 'VARCHAR'], ['dst_ip4', 'UINTEGER'], ['dst_ip', 'VARCHAR'], ['payload', 'VARCHAR']]
-
-/** The key columns of table `nat`, in order (the last column, `payload`, is read apart). */
-export const NAT_COLUMNS = NAT_TSV_TYPES.filter(([k]) => k !== 'payload')
-  .map(([k]) => k)
-  .join(', ')
-
-/**
  * `nat.kind`: a record's kind as its number in this list (a one-byte column: DuckDB loaded and compressed the
  * kind's text at about a quarter of a µs a row, a sixth of the whole load).
  */
@@ -81,140 +72,12 @@ function kindCode(k: NatKind): number {
   return c
 }
 
-const TAB = 9
-const NL = 10
-/** what a row's number fields take at most (up to 24 characters and a tab each) */
-const NUM_ROOM = 25
-
-/**
- * TSV text of `nat` rows written as bytes into one growing buffer: no string a field or a row (a row of
- * template strings cost a dozen short-lived strings, most of what the young generation collected), the same
- * bytes as the text `${value}` and escapeField would give.
- */
-class TsvBytes {
-  buf = Buffer.allocUnsafe(1 << 16)
-  pos = 0
-
-  room(n: number): void {
-    if (this.pos + n <= this.buf.length) return
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
-    this.buf.copy(b, 0, 0, this.pos)
-    this.buf = b
-  }
-
-  byte(c: number): void {
-    this.buf[this.pos++] = c
-  }
-
-  /** a number as `${v}` writes it (safe integers digit by digit); the caller made room for 24 bytes */
-  num(v: number): void {
-    if (!Number.isSafeInteger(v)) {
-      this.pos += this.buf.write(String(v), this.pos, 'latin1')
-      return
-    }
-    if (v < 0) {
-      this.buf[this.pos++] = 45
-      v = -v
-    }
-    if (v < 1e9) this.int(v | 0)
-    else {
-      // a millisecond time: the digits above the last nine, then those nine (each part an int32)
-      const hi = Math.floor(v / 1e9)
-      this.int(hi)
-      let lo = (v - hi * 1e9) | 0
-      const b = this.buf
-      let at = this.pos + 9
-      this.pos = at
-      for (let k = 0; k < 9; k++) {
-        const q = (lo / 10) | 0
-        b[--at] = 48 + (lo - q * 10)
-        lo = q
-      }
-    }
-  }
-
-  /** a non-negative int32's digits */
-  private int(x: number): void {
-    let digits = 1
-    for (let y = x; y >= 10; y = (y / 10) | 0) digits++
-    const b = this.buf
-    let at = this.pos + digits
-    this.pos = at
-    do {
-      const q = (x / 10) | 0
-      b[--at] = 48 + (x - q * 10)
-      x = q
-    } while (x > 0)
-  }
-
-  /** a string column: the text escaped (escapeField), UTF-8 */
-  str(v: string): void {
-    this.room(v.length * 3 + 2)
-    // printable ASCII (an address, a name) byte by byte; anything else through escapeField and UTF-8
-    const start = this.pos
-    const b = this.buf
-    let at = start
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i)
-      if (c < 32 || c > 126 || c === 92) {
-        this.pos = start + b.write(escapeField(v), start, 'utf8')
-        return
-      }
-      b[at++] = c
-    }
-    this.pos = at
-  }
-}
-
-// the key columns of `nat` a row may lack (NULL), in table order: a row's shape has the bits of those it has
-const S_OUT4 = 1
-const S_OUT = 2
-const S_OUT_PORT = 4
-const S_OUT_PORT_END = 8
-const S_IN_PORT = 16
-const S_SRC4 = 32
-const S_SRC = 64
-const S_DST4 = 128
-const S_DST = 256
-const SHAPES = 512
-
-/**
- * A row's key columns that are there (shape: the S_ bits), tab-separated (evidence.file is left out: the files
- * table names the file, also after a rotation renamed it). qo, qs, qd: quadOf the outside, source and
- * destination addresses.
- */
-function natKeys(w: TsvBytes, fileId: number, seq: number, e: NatEvent, shape: number, qo: number, qs: number, qd: number): void {
-  w.room(10 * NUM_ROOM)
-  w.num(fileId)
-  w.byte(TAB)
-  w.num(seq)
-  w.byte(TAB)
-  w.num(e.evidence.line)
-  w.byte(TAB)
-  w.num(e.time)
-  w.byte(TAB)
-  w.num(kindCode(e.kind))
-  if (shape & S_OUT4) (w.byte(TAB), w.num(qo))
-  if (shape & S_OUT) (w.byte(TAB), w.str(e.outsideIp!))
-  w.room(6 * NUM_ROOM)
-  if (shape & S_OUT_PORT) (w.byte(TAB), w.num(e.outsidePort!))
-  if (shape & S_OUT_PORT_END) (w.byte(TAB), w.num(e.outsidePortEnd!))
-  if (shape & S_IN_PORT) (w.byte(TAB), w.num(e.insidePort!))
-  if (shape & S_SRC4) (w.byte(TAB), w.num(qs))
-  if (shape & S_SRC) (w.byte(TAB), w.str(e.srcIp!))
-  w.room(2 * NUM_ROOM)
-  if (shape & S_DST4) (w.byte(TAB), w.num(qd))
-  if (shape & S_DST) (w.byte(TAB), w.str(e.dstIp!))
-}
-
 /** An address for its columns: a canonical dotted quad's number (quadNumber), -1 for null, -2 for other text. */
 function quadOf(v: string | null | undefined): number {
   if (v === null || v === undefined) return -1
   const q = quadNumber(v)
   return q >= 0 ? q : -2
 }
-
-const there = (v: unknown) => v !== null && v !== undefined
 
 /**
  * A canonical dotted quad — the form the parsers give an IPv4 address (quadKey) — as its unsigned 32-bit number;
@@ -351,8 +214,8 @@ class PayloadBlock {
     this.n++
   }
 
-  /** The block as stored (brotli), as base64 for the TSV; the block is empty again after. */
-  take(): string {
+  /** The block as stored (brotli); the block is empty again after. */
+  take(): Buffer {
     const n = this.n
     const strs = Buffer.from(JSON.stringify(this.strs))
     const texts = Buffer.from(this.textNl ? JSON.stringify(this.texts) : this.texts.join('\n'))
@@ -375,7 +238,7 @@ class PayloadBlock {
     this.prev.fill(null)
     this.texts = []
     this.textNl = false
-    return brotliCompressSync(out, {params: {[constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_SIZE_HINT]: out.length}}).toString('base64')
+    return brotliCompressSync(out, {params: {[constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_SIZE_HINT]: out.length}})
   }
 }
 
@@ -388,112 +251,6 @@ function copyLE(out: Buffer, at: number, bytes: Uint8Array, width: 2 | 8): void 
   const part = out.subarray(at, at + bytes.length)
   if (width === 2) part.swap16()
   else part.swap64()
-}
-
-/**
- * The rows of table `nat` for one file's records, a block at a time: the row of a block's first record (seq a
- * multiple of NAT_BLOCK) carries the payloads of the block's records, the others a NULL payload. (A table of
- * blocks apart from `nat` stayed one partly filled row group that DuckDB wrote again, with every block, at each
- * load batch's checkpoint; as a sparse column of `nat` each block is written once.)
- */
-export class NatRows {
-  /**
-   * the block's rows so far, by shape; in the first record's (firstShape), its key fields to firstEnd, then the
-   * others' whole rows
-   */
-  private rows: (TsvBytes | undefined)[] = new Array<TsvBytes | undefined>(SHAPES)
-  private shapes: number[] = []
-  private firstShape = 0
-  private firstEnd = 0
-  private count = 0
-  private block = new PayloadBlock()
-  private seq = 0
-  /** out(rows, shape): whole rows of one shape (see natCsv) */
-  constructor(
-    private readonly fileId: number,
-    private readonly out: (rows: Buffer, shape: number) => void,
-  ) {}
-
-  add(e: NatEvent): void {
-    const qo = quadOf(e.outsideIp)
-    const qs = quadOf(e.srcIp)
-    const qd = quadOf(e.dstIp)
-    const shape =
-      (qo >= 0 ? S_OUT4 : qo === -2 ? S_OUT : 0) |
-      (there(e.outsidePort) ? S_OUT_PORT : 0) |
-      (there(e.outsidePortEnd) ? S_OUT_PORT_END : 0) |
-      (there(e.insidePort) ? S_IN_PORT : 0) |
-      (qs >= 0 ? S_SRC4 : qs === -2 ? S_SRC : 0) |
-      (qd >= 0 ? S_DST4 : qd === -2 ? S_DST : 0)
-    let w = this.rows[shape]
-    if (!w) {
-      w = this.rows[shape] = new TsvBytes()
-      this.shapes.push(shape)
-    }
-    natKeys(w, this.fileId, this.seq++, e, shape, qo, qs, qd)
-    if (this.count++ === 0) {
-      this.firstShape = shape
-      this.firstEnd = w.pos
-    } else {
-      // no payload: `\N`
-      w.room(4)
-      w.byte(TAB)
-      w.byte(92)
-      w.byte(78)
-      w.byte(NL)
-    }
-    this.block.add(e)
-    if (this.count === NAT_BLOCK) this.flush()
-  }
-
-  /** Writes the rows of the block so far (call once more after the file's last record). */
-  flush(): void {
-    if (this.count === 0) return
-    const payload = this.block.take()
-    for (const shape of this.shapes) {
-      const w = this.rows[shape]!
-      if (w.pos === 0) continue
-      if (shape !== this.firstShape) this.out(Buffer.from(w.buf.subarray(0, w.pos)), shape)
-      else {
-        // the block's first row, its payload, the rows after it
-        const rows = Buffer.allocUnsafe(w.pos + payload.length + 2)
-        w.buf.copy(rows, 0, 0, this.firstEnd)
-        let at = this.firstEnd
-        rows[at++] = TAB
-        at += rows.write(payload, at, 'latin1')
-        rows[at++] = NL
-        w.buf.copy(rows, at, this.firstEnd, w.pos)
-        this.out(rows, shape)
-      }
-      w.pos = 0
-    }
-    this.count = 0
-  }
-}
-
-/** the key columns every row has (file_id to kind); the next ones are a shape's bits in order, then the payload */
-const ALWAYS = 5
-
-/** The (name, type) of each column of a TSV of rows of this shape (NatRows), in order. */
-function shapeTypes(shape: number): [string, string][] {
-  return NAT_TSV_TYPES.filter(([k], i) => i < ALWAYS || k === 'payload' || shape & (1 << (i - ALWAYS)))
-}
-
-/** The columns of a TSV of rows of this shape (NatRows), in order. */
-export function natShapeColumns(shape: number): string[] {
-  return shapeTypes(shape).map(([k]) => k)
-}
-
-/**
- * read_csv options for a TSV of NatRows of one shape: its columns typed, the payload as base64 text. Loaded BY
- * NAME, the key columns the shape lacks are NULL: rows of one shape leave them out, as DuckDB read a column of
- * `\N` at about 0.04 µs a row (a conntrack or ipfw record's row lacks six of the nine, a MikroTik one four). (The
- * payload column stays in every row: a block's payloads kept apart from the rows of the block, on rows of
- * their own, were read a whole vector at a time, 2048 of them, and a lookup took 0.19 s instead of 0.11.)
- */
-export function natCsv(shape: number): string {
-  // (nullstr: an empty text stays an empty text)
-  return `delim = '\t', quote = '', escape = '', header = false, auto_detect = false, nullstr = '\\N', columns = {${shapeTypes(shape).map(([k, t]) => `'${k}': '${t}'`).join(', ')}}`
 }
 
 /** The payloads of a block as stored (nat.payload); throws on a block that is not whole. */
@@ -604,3 +361,159 @@ export function leaseRow(fileId: number, e: LeaseEvent): string {
 }
 
 export const COPY_OPTIONS = `(DELIMITER '\t', QUOTE '', ESCAPE '', HEADER false, NULL '\\N', AUTO_DETECT false)`
+
+const INT32_MAX = 0x7fffffff
+
+/** rows a Parquet row group (a whole number of payload blocks) */
+const GROUP = 64 * NAT_BLOCK
+
+/** The columns of table `nat` as a Parquet file's (NatParquet). */
+export const NAT_PARQUET: PqColumn[] = [
+  {name: 'file_id', type: 'INT32', optional: false},
+  {name: 'seq', type: 'INT32', optional: false},
+  {name: 'line', type: 'INT32', optional: false},
+  {name: 'time', type: 'DOUBLE', optional: false},
+  {name: 'kind', type: 'INT32', converted: 'UINT_8', optional: false},
+  {name: 'outside_ip4', type: 'INT32', converted: 'UINT_32', optional: true},
+  {name: 'outside_ip', type: 'BYTE_ARRAY', converted: 'UTF8', optional: true},
+  {name: 'outside_port', type: 'INT32', optional: true},
+  {name: 'outside_port_end', type: 'INT32', optional: true},
+  {name: 'inside_port', type: 'INT32', optional: true},
+  {name: 'src_ip4', type: 'INT32', converted: 'UINT_32', optional: true},
+  {name: 'src_ip', type: 'BYTE_ARRAY', converted: 'UTF8', optional: true},
+  {name: 'dst_ip4', type: 'INT32', converted: 'UINT_32', optional: true},
+  {name: 'dst_ip', type: 'BYTE_ARRAY', converted: 'UTF8', optional: true},
+  {name: 'payload', type: 'BYTE_ARRAY', optional: true},
+]
+
+/** The key columns of table `nat`, in order (the last column, `payload`, is read apart). */
+export const NAT_COLUMNS = NAT_PARQUET.filter((c) => c.name !== 'payload')
+  .map((c) => c.name)
+  .join(', ')
+
+class IntCol {
+  values = new Int32Array(GROUP)
+  present = new Uint8Array(GROUP)
+  count = 0
+}
+class TextCol {
+  values: Uint8Array[] = []
+  present = new Uint8Array(GROUP)
+  count = 0
+}
+
+/**
+ * The rows of table `nat` for one file's records as a Parquet file (see NAT_PARQUET), a row group at a time; the
+ * row of a block's first record (seq a multiple of NAT_BLOCK) carries the payloads of the block's records, the
+ * others a NULL payload.
+ */
+export class NatParquet {
+  private out: ParquetOut | null = null
+  private n = 0
+  private seq = 0
+  private readonly seqs = new Int32Array(GROUP)
+  private readonly lines = new Int32Array(GROUP)
+  private readonly times = new Float64Array(GROUP)
+  private readonly kinds = new Int32Array(GROUP)
+  private readonly o4 = new IntCol()
+  private readonly o = new TextCol()
+  private readonly op = new IntCol()
+  private readonly ope = new IntCol()
+  private readonly ip = new IntCol()
+  private readonly s4 = new IntCol()
+  private readonly s = new TextCol()
+  private readonly d4 = new IntCol()
+  private readonly d = new TextCol()
+  private readonly pay = new TextCol()
+  private readonly fileIds = new Int32Array(GROUP)
+  private block = new PayloadBlock()
+  private inBlock = 0
+
+  constructor(
+    private readonly fileId: number,
+    private readonly path: string,
+  ) {
+    this.fileIds.fill(fileId)
+  }
+
+  get written(): boolean {
+    return this.out !== null
+  }
+
+  private static int(c: IntCol, i: number, v: number | null | undefined): void {
+    if (v === null || v === undefined) c.present[i] = 0
+    else {
+      c.present[i] = 1
+      c.values[c.count++] = v
+    }
+  }
+
+  /** An address: its quad number (quadOf) in the first column, or its text (escaped, as a TSV field) in the second. */
+  private static addr(c4: IntCol, c: TextCol, i: number, v: string | null | undefined): void {
+    const q = quadOf(v)
+    if (q >= 0) {
+      c4.present[i] = 1
+      c4.values[c4.count++] = q
+      c.present[i] = 0
+    } else {
+      c4.present[i] = 0
+      if (q === -2) {
+        c.present[i] = 1
+        c.values[c.count++] = Buffer.from(escapeField(v!))
+      } else c.present[i] = 0
+    }
+  }
+
+  add(e: NatEvent): void {
+    const i = this.n
+    // (the columns are int32: a file of over 2^31 lines — 400 GB of text — is refused rather than numbered wrong)
+    if (this.seq > INT32_MAX || e.evidence.line > INT32_MAX) throw new Error('a log of more than 2^31 lines or records: split it into smaller files to index it')
+    this.seqs[i] = this.seq++
+    this.lines[i] = e.evidence.line
+    this.times[i] = e.time
+    this.kinds[i] = kindCode(e.kind)
+    NatParquet.addr(this.o4, this.o, i, e.outsideIp)
+    NatParquet.int(this.op, i, e.outsidePort)
+    NatParquet.int(this.ope, i, e.outsidePortEnd)
+    NatParquet.int(this.ip, i, e.insidePort)
+    NatParquet.addr(this.s4, this.s, i, e.srcIp)
+    NatParquet.addr(this.d4, this.d, i, e.dstIp)
+    this.pay.present[i] = this.inBlock === 0 ? 1 : 0
+    this.block.add(e)
+    this.n++
+    if (++this.inBlock === NAT_BLOCK) this.endBlock()
+  }
+
+  private endBlock(): void {
+    if (this.inBlock === 0) return
+    this.pay.values[this.pay.count++] = this.block.take()
+    this.inBlock = 0
+    if (this.n === GROUP) this.group()
+  }
+
+  private group(): void {
+    if (this.n === 0) return
+    this.out ??= new ParquetOut(this.path, NAT_PARQUET)
+    const req = (values: Int32Array | Float64Array): PqValues => ({values, count: this.n})
+    const opt = (c: IntCol | TextCol): PqValues => ({values: c.values, count: c.count, present: c.present})
+    this.out.rowGroup(this.n, [req(this.fileIds), req(this.seqs), req(this.lines), req(this.times), req(this.kinds), opt(this.o4), opt(this.o), opt(this.op), opt(this.ope), opt(this.ip), opt(this.s4), opt(this.s), opt(this.d4), opt(this.d), opt(this.pay)])
+    for (const c of [this.o4, this.op, this.ope, this.ip, this.s4, this.d4]) c.count = 0
+    for (const c of [this.o, this.s, this.d, this.pay]) {
+      c.count = 0
+      c.values = []
+    }
+    this.n = 0
+  }
+
+  /** Writes what is left and the file's footer (nothing at all for a file of no records). */
+  close(): void {
+    this.endBlock()
+    this.group()
+    this.out?.close()
+  }
+
+  /** Closes the file unfinished (the job failed). */
+  abandon(): void {
+    this.out?.abandon()
+  }
+}

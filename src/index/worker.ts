@@ -1,16 +1,16 @@
 /**
- * Worker thread of the index build: reads one log file whole (every record, no pre-filter) and appends its
- * rows to the temporary TSV of its family that the main thread loads into DuckDB (shared by the files of one
- * load batch: each write is one append of whole rows). Memory stays bounded by the read buffers: rows go to
- * disk every MiB.
+ * Worker thread of the index build: reads one log file whole (every record, no pre-filter) and writes its
+ * rows to the temporary files the main thread loads into DuckDB (sink.ts: NAT rows to a Parquet file of the
+ * job's own, lease rows appended to the load batch's TSV). Memory stays bounded: rows go to disk a Parquet
+ * row group or 64 KiB of text at a time.
  */
 import {parentPort} from 'node:worker_threads'
 import {type IndexJob} from './read.js'
-import {readToTsv} from './sink.js'
+import {readForIndex} from './sink.js'
 
 parentPort?.on('message', async (job: IndexJob) => {
   try {
-    const result = await readToTsv(job)
+    const result = await readForIndex(job)
     parentPort!.postMessage({ok: true, id: job.id, result})
   } catch (e) {
     parentPort!.postMessage({ok: false, id: job.id, message: (e as Error).message ?? String(e)})
