@@ -103,7 +103,7 @@ if (withIndex) {
   const done = []
   let s = null
   for (let i = 0; i < builds; i++) {
-    if (rebuild) for (const f of [db, `${db}.wal`]) rmSync(f, {force: true})
+    if (rebuild) for (const f of [db, `${db}.wal`, `${db}.nat`]) rmSync(f, {force: true, recursive: true})
     console.error(`building the index${builds > 1 ? ` (${i + 1}/${builds})` : ''} …`)
     const r = timed(process.execPath, [bin, 'index', ...m.natDirs, m.leaseDir, '--db', db, '--log-tz', m.logTz, '--json'])
     if (r.status !== 0) throw new Error(`index: ${r.stderr}`)
@@ -122,7 +122,8 @@ if (withIndex) {
     sessions: m.sessions,
     recordsPerS: s.indexed ? (s.natRecords + s.leaseRecords) / wall : null,
     sessionsPerS: s.indexed ? m.sessions / wall : null,
-    dbBytes: statSync(db).size,
+    // the DuckDB file and the NAT rows' Parquet files beside it
+    dbBytes: statSync(db).size + (existsSync(`${db}.nat`) ? readdirSync(`${db}.nat`).reduce((a, f) => a + statSync(join(`${db}.nat`, f)).size, 0) : 0),
   }
 }
 

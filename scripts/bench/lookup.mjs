@@ -29,7 +29,7 @@ for (let i = 0; i < Number(n); i++) {
   if (r.incidents[0].attribution.status !== 'attributed') throw new Error('indexed lookup: not attributed')
 }
 const d = await openIndexDb(db, {readOnly: true})
-const natRecords = Number((await d.conn.runAndReadAll('SELECT count(*) FROM nat')).getRows()[0][0])
+const natRecords = Number((await d.conn.runAndReadAll(`SELECT sum(records) FROM files WHERE family = 'nat'`)).getRows()[0][0])
 d.close()
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1]
 console.log(JSON.stringify({coldS, medianS: median(runs), runs, cpuMedianS: median(cpus), natRecords}))

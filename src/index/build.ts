@@ -7,7 +7,7 @@
  * transaction (see below).
  */
 import {createHash} from 'node:crypto'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -18,7 +18,7 @@ import {expandInputs} from '../io/files.js'
 import type {Warning} from '../io/errors.js'
 import {COPY_OPTIONS} from './rows.js'
 import type {IndexDb} from './schema.js'
-import {natParquet, type IndexJob, type IndexJobResult} from './read.js'
+import {type IndexJob, type IndexJobResult} from './read.js'
 import {readForIndex} from './sink.js'
 
 export interface BuildOptions {
@@ -74,8 +74,8 @@ async function headHashes(files: SourceFile[]): Promise<string[]> {
 
 /**
  * estimated log text (gzip'd files count 8×) per load batch. Not smaller: each batch ends in a partly filled
- * DuckDB row group that the next batch's COPY rewrites, leaving its old blocks free in the file (64 MiB
- * batches left 230 MB of 800 MB free on the 944 MB bench set; 256 MiB batches: a few MB).
+ * DuckDB row group of `leases` that the next batch's COPY rewrites, leaving its old blocks free in the file
+ * (when NAT rows were a DuckDB table too, 64 MiB batches left 230 MB of 800 MB free on the 944 MB bench set).
  */
 const BATCH_BYTES = 256 << 20
 /** the smallest batch (the last ones) */
@@ -95,18 +95,28 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
   hashing.catch(() => {}) // awaited below; not an unhandled rejection when opening the index failed first
   // (DuckDB's binding is loaded only now: ≈ 0.17 s, which held back the workers' start when imported with this module)
   const open = async () => {
-    const {lit, openIndexDb} = await import('./schema.js')
-    return {lit, db: await openIndexDb(dbPath, {threads: 1})}
+    const {lit, natDir, natFile, openIndexDb} = await import('./schema.js')
+    return {lit, natDir, natFile, db: await openIndexDb(dbPath, {threads: 1})}
   }
-  const {lit, db} = await open().catch(async (e: unknown) => {
+  const {lit, natDir, natFile, db} = await open().catch(async (e: unknown) => {
     await pool?.stop()
     throw e
   })
   const tmp = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  // NAT rows: a Parquet file a log in the directory beside the index, written as `ID.parquet.part` by the worker
+  // and renamed to `ID.parquet` when its `files` row is committed
+  const dir = natDir(dbPath)
+  const part = (id: number) => `${natFile(dbPath, id)}.part`
+  const parts: number[] = []
   const summary: BuildSummary = {db: dbPath, files: files.length, indexed: 0, unchanged: 0, renamed: 0, unknown: 0, natRecords: 0, leaseRecords: 0, totalNatRecords: 0, totalLeaseRecords: 0, seconds: 0}
   try {
     const c = db.conn
-    const known = (await c.runAndReadAll('SELECT id, path, size, mtime_ms, head_hash FROM files')).getRowObjects() as {id: number; path: string; size: bigint; mtime_ms: number; head_hash: string}[]
+    mkdirSync(dir, {recursive: true})
+    const all = (await c.runAndReadAll('SELECT id, path, size, mtime_ms, head_hash, family, records FROM files')).getRowObjects() as {id: number; path: string; size: bigint; mtime_ms: number; head_hash: string; family: string | null; records: bigint}[]
+    // an indexed NAT log whose Parquet file is gone (the directory not copied with the index) is indexed again
+    const lost = all.filter((k) => k.family === 'nat' && k.records > 0n && !existsSync(natFile(dbPath, k.id)))
+    for (const k of lost) await dropFile(c, k.id)
+    const known = all.filter((k) => !lost.includes(k))
     let nextId = known.reduce((a, k) => Math.max(a, k.id), 0) + 1
     const todo: {job: IndexJob; file: SourceFile; hash: string; batch: number}[] = []
     const hashes = await hashing
@@ -136,7 +146,12 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     // an indexed file of one of these names that no file is now (a live log that grew, a name a rotation moved
     // on, a row left twice by an older natrace): its rows go, the file under that name is indexed again
     const names = new Set(got.map((g) => g.file.display))
-    for (const k of known) if (!claimed.has(k.id) && names.has(k.path)) await dropFile(c, k.id)
+    const dropped = new Set<number>()
+    for (const k of known) if (!claimed.has(k.id) && names.has(k.path)) (await dropFile(c, k.id), dropped.add(k.id))
+    // files in the directory of no indexed file (those just dropped, or left by a build that stopped or a failed
+    // commit) go
+    const keep = new Set(known.filter((k) => !dropped.has(k.id)).map((k) => `${k.id}.parquet`))
+    for (const f of readdirSync(dir)) if (/^\d+\.parquet(\.part)?$/.test(f) && !keep.has(f)) rmSync(join(dir, f), {force: true})
     for (const g of got) {
       const {file, hash} = g
       const k = same.get(g)
@@ -152,27 +167,26 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         continue
       }
       const id = nextId++
+      parts.push(id)
       todo.push({
         file,
         hash,
         batch: 0,
-        job: {id: todo.length, fileId: id, file, out: {nat: '', lease: ''}, logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
+        job: {id: todo.length, fileId: id, file, leaseTsv: '', natFile: part(id), logTz: opts.logTz, dhcpTz: opts.dhcpTz, natFormat: opts.natFormat, leaseFormat: opts.leaseFormat},
       })
     }
-    // files in input (rotation) order, so that neighbouring rows of `nat` are near in time and DuckDB's zone
-    // maps on `time` let a lookup skip most row groups (biggest-first made a lookup on 10.8 M sessions 30 %
-    // slower); only a file more than twice the median size goes first (a big lease file or a live plain log,
-    // last in input order, was read by one worker alone at the end)
+    // files in input (rotation) order, but a file more than twice the median size goes first (a big lease file
+    // or a live plain log, last in input order, was read by one worker alone at the end)
     const textBytes = (f: SourceFile) => (f.compressed ? f.size * 8 : f.size)
     const sizes = todo.map((t) => textBytes(t.file)).sort((a, b) => a - b)
     const big = 2 * (sizes[sizes.length >> 1] ?? 0)
     todo.sort((a, b) => Number(textBytes(b.file) > big) - Number(textBytes(a.file) > big))
     todo.forEach((t, i) => (t.job.id = i))
-    // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the NAT rows of a batch's files
-    // (a Parquet file each) are loaded by one INSERT, their lease rows (one TSV) by one COPY, in one
-    // transaction with their `files` rows (one load per file cost a third more, and a crash between a file's
-    // rows and its `files` row would have left rows no later run could drop)
-    const batches: {jobs: number; done: {t: (typeof todo)[number]; r: IndexJobResult}[]; out: IndexJob['out']}[] = []
+    // jobs in load batches of consecutive files (~BATCH_BYTES of log text): the lease rows of a batch's files
+    // (one TSV) are loaded by one COPY, in one transaction with their `files` rows and with the renaming of
+    // their NAT rows' Parquet files (one load per file cost a third more, and a crash between a file's rows and
+    // its `files` row would have left rows no later run could drop)
+    const batches: {jobs: number; done: {t: (typeof todo)[number]; r: IndexJobResult}[]; lease: string}[] = []
     let acc = Infinity
     let limit = BATCH_BYTES
     let left = todo.reduce((a, t) => a + textBytes(t.file), 0)
@@ -182,12 +196,12 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
         // part of the build no worker overlaps (a 256 MiB batch kept DuckDB alone for 2-3 s at the end)
         limit = Math.max(TAIL_BYTES, Math.min(BATCH_BYTES, left / 3))
         const k = batches.length
-        batches.push({jobs: 0, done: [], out: {nat: join(tmp, `nat-${k}`), lease: join(tmp, `lease-${k}.tsv`)}})
+        batches.push({jobs: 0, done: [], lease: join(tmp, `lease-${k}.tsv`)})
         acc = 0
       }
       const b = batches[batches.length - 1]!
       b.jobs++
-      t.job.out = b.out
+      t.job.leaseTsv = b.lease
       t.batch = batches.length - 1
       acc += textBytes(t.file)
       left -= textBytes(t.file)
@@ -197,23 +211,22 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
       b.done.sort((x, y) => x.t.job.id - y.t.job.id)
       await c.run('BEGIN TRANSACTION')
       try {
-        // NAT rows: each file's Parquet file, in file order
-        const pq = b.done.filter((d) => d.r.natRows).map((d) => lit(natParquet(b.out.nat, d.t.job.id)))
-        if (pq.length) await c.run(`INSERT INTO nat BY NAME SELECT * FROM read_parquet([${pq.join(', ')}])`)
-        if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.out.lease)) await c.run(`COPY leases FROM ${lit(b.out.lease)} ${COPY_OPTIONS}`)
+        if (b.done.some((d) => d.r.family === 'lease') && existsSync(b.lease)) await c.run(`COPY leases FROM ${lit(b.lease)} ${COPY_OPTIONS}`)
         // the batch's `files` rows in one statement (one statement a file cost ≈ 0.9 ms each)
         const rows = b.done.map(
           ({t, r}) =>
-            `(${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'})`,
+            `(${t.job.fileId}, ${lit(t.file.display)}, ${r.family === null ? 'NULL' : lit(r.family)}, ${t.file.size}, ${t.file.mtimeMs}, ${lit(t.hash)}, ${t.file.compressed === null ? 'NULL' : lit(t.file.compressed)}, ${r.format === null ? 'NULL' : lit(r.format)}, ${lit(r.zone)}, ${lit(r.zoneHow)}, ${lit(JSON.stringify(r.years))}, ${num(r.firstMs)}, ${num(r.lastMs)}, ${r.records}, ${r.lines}, ${r.malformed}, ${r.dstRepeated}, ${r.dstGap}, ${Date.now()}, ${r.firstLine ? r.firstLine.line : 'NULL'}, ${r.firstLine ? lit(r.firstLine.text) : 'NULL'}, ${r.lastLine ? r.lastLine.line : 'NULL'}, ${r.lastLine ? lit(r.lastLine.text) : 'NULL'}, ${r.natTime ? r.natTime.min : 'NULL'}, ${r.natTime ? r.natTime.max : 'NULL'})`,
         )
         if (rows.length) await c.run(`INSERT INTO files VALUES ${rows.join(', ')}`)
+        // the NAT rows' files under their names, then the commit (a commit that fails leaves files of no indexed
+        // file: the next build removes them)
+        for (const {t, r} of b.done) if (r.natRows) renameSync(part(t.job.fileId), natFile(dbPath, t.job.fileId))
         await c.run('COMMIT')
       } catch (e) {
         await c.run('ROLLBACK').catch(() => {})
         throw e
       }
-      rmSync(b.out.lease, {force: true})
-      for (const d of b.done) rmSync(natParquet(b.out.nat, d.t.job.id), {force: true})
+      rmSync(b.lease, {force: true})
       for (const {t, r} of b.done) {
         for (const w of r.warnings) opts.onWarning?.(w)
         if (r.family === null) {
@@ -236,7 +249,7 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     }
     if (pool && todo.length > 1) await runOnWorkers(pool, todo, load)
     else for (const t of todo) await load(t, await readForIndex(t.job))
-    const tot = (await c.runAndReadAll('SELECT (SELECT count(*) FROM nat), (SELECT count(*) FROM leases)')).getRows()[0]!
+    const tot = (await c.runAndReadAll(`SELECT (SELECT coalesce(sum(records), 0) FROM files WHERE family = 'nat'), (SELECT count(*) FROM leases)`)).getRows()[0]!
     summary.totalNatRecords = Number(tot[0])
     summary.totalLeaseRecords = Number(tot[1])
     await c.run('CHECKPOINT')
@@ -244,13 +257,15 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     await pool?.stop()
     db.close()
     rmSync(tmp, {recursive: true, force: true})
+    // (the NAT rows of files whose batch was not committed: a build that failed)
+    for (const id of parts) rmSync(part(id), {force: true})
   }
   summary.seconds = (performance.now() - t0) / 1000
   return summary
 }
 
+/** An indexed file's rows dropped: its lease rows and `files` row (its NAT rows' file goes with the other files of no indexed file). */
 async function dropFile(c: IndexDb['conn'], id: number): Promise<void> {
-  await c.run(`DELETE FROM nat WHERE file_id = ${id}`)
   await c.run(`DELETE FROM leases WHERE file_id = ${id}`)
   await c.run(`DELETE FROM files WHERE id = ${id}`)
 }

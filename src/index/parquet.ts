@@ -29,6 +29,8 @@ export interface PqValues {
   values: Int32Array | Float64Array | Uint8Array[]
   count: number
   present?: Uint8Array
+  /** the least and greatest value (a number column), kept in the footer: DuckDB skips row groups by them */
+  range?: {min: number; max: number}
 }
 
 const MAGIC = Buffer.from('PAR1')
@@ -123,6 +125,7 @@ export class ParquetOut {
           total_uncompressed_size: BigInt(head.length + size),
           total_compressed_size: BigInt(head.length + size),
           data_page_offset: BigInt(at),
+          ...(d.range ? {statistics: {min_value: d.range.min, max_value: d.range.max}} : {}),
         },
       })
       parts.push(head, ...body)

@@ -21,7 +21,7 @@ import type {LineFormat, ParseContext} from '../io/format.js'
 import {TimeContext, type YearPolicy} from '../io/time.js'
 import {natFormats} from '../nat/registry.js'
 import {leaseFormats} from '../lease/registry.js'
-import {lit, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
+import {lit, natDir, natFile, openIndexDb, schemaError, schemaOf, SCHEMA_VERSION, type IndexDb} from './schema.js'
 import {NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from './rows.js'
 
 interface FileRow {
@@ -45,6 +45,8 @@ interface FileRow {
   first_text: string | null
   last_line: number | null
   last_text: string | null
+  nat_time_min: number | null
+  nat_time_max: number | null
 }
 
 const num = (v: bigint | number | null) => (v === null ? null : Number(v))
@@ -122,6 +124,7 @@ export class IndexReader {
   private constructor(
     private readonly db: IndexDb,
     private readonly files: FileRow[],
+    private readonly path: string,
   ) {}
 
   static async open(path: string): Promise<IndexReader> {
@@ -140,7 +143,13 @@ export class IndexReader {
     const rows = (await db.conn.runAndReadAll('SELECT * FROM files WHERE family IS NOT NULL')).getRowObjects() as unknown as FileRow[]
     const order = new Map(orderRotated(rows.map((r) => r.path)).map((p, i) => [p, i]))
     rows.sort((a, b) => order.get(a.path)! - order.get(b.path)!)
-    return new IndexReader(db, rows)
+    // the NAT rows are files beside the index: an index copied without them cannot answer
+    const lost = rows.find((r) => r.family === 'nat' && r.records > 0n && !existsSync(natFile(path, r.id)))
+    if (lost) {
+      db.close()
+      throw new NatraceError(`the index's NAT records of ${lost.path} are missing (${natFile(path, lost.id)}): keep the directory ${natDir(path)} with the index, or run \`natrace index\` again to index them anew`, 1, path)
+    }
+    return new IndexReader(db, rows, path)
   }
 
   get hasLeases(): boolean {
@@ -151,24 +160,26 @@ export class IndexReader {
     return this.files.filter((f) => f.family === 'nat').length
   }
 
+  /**
+   * Records of `parts`: for `nat`, whole SELECTs of NAT rows (natSelect); for `leases`, conditions on table
+   * `leases`. One query each (a simple conjunction lets DuckDB skip row groups by their ranges; an OR of ranges
+   * would scan everything), deduplicated by UNION.
+   */
   private async rows<T extends {time: number; evidence: {file: string; line: number; text: string}}>(
     table: 'nat' | 'leases',
-    where: string,
+    parts: string[],
     reparse: {year: YearPolicy; windows: TimeWindow[] | null} | null,
   ): Promise<Map<number, T[]>> {
     const byFile = new Map<number, T[]>()
-    if (!where) return byFile
+    if (parts.length === 0) return byFile
     const byId = new Map(this.files.map((f) => [f.id, f]))
-    // `where` is a list of simple conjunctions: one query each (DuckDB prunes row groups by their ranges;
-    // an OR of ranges would scan everything), deduplicated by UNION
     // lease rows: rowid (load order = the parser's order within a line) before the record, so the records of
     // one line come back in the order a scan reads them (a radacct row's start and interim at one instant)
-    const cols = table === 'nat' ? NAT_COLUMNS : 'file_id, line, rowid AS seq, ev'
-    const parts = where.split('\u0000').map((w) => `SELECT ${cols} FROM ${table} WHERE ${w}`)
+    const sql = table === 'nat' ? parts : parts.map((w) => `SELECT file_id, line, rowid AS seq, ev FROM leases WHERE ${w}`)
     // ORDER BY the whole row: records of one line come back in one order, whatever DuckDB's plan (NAT rows:
-    // file_id, then seq, the order the file was read in)
+    // file, then seq, the order the file was read in)
     // (lease parts are one address each, so disjoint: UNION ALL keeps two equal records of one line)
-    const got = (await this.db.conn.runAndReadAll(`SELECT * FROM (${parts.join(table === 'nat' ? ' UNION ' : ' UNION ALL ')}) ORDER BY ALL`)).getRowObjects()
+    const got = (await this.query(`SELECT * FROM (${sql.join(table === 'nat' ? ' UNION ' : ' UNION ALL ')}) ORDER BY ALL`, `its ${table === 'nat' ? 'NAT' : 'lease'} records`)).getRowObjects()
     const blocks = table === 'nat' ? await this.blocks(got as unknown as {file_id: number; seq: number}[]) : null
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
     for (const row of got) {
@@ -204,6 +215,25 @@ export class IndexReader {
     return byFile
   }
 
+  /** A query of the index; records DuckDB cannot read (a Parquet file of NAT rows spoilt) are a damaged index. */
+  private async query(sql: string, what = 'its NAT records'): Promise<Awaited<ReturnType<IndexDb['conn']['runAndReadAll']>>> {
+    try {
+      return await this.db.conn.runAndReadAll(sql)
+    } catch (e) {
+      throw new NatraceError(`the index is damaged (${what} cannot be read: ${((e as Error).message ?? String(e)).split('\n')[0]}): delete it and build it again`, 1)
+    }
+  }
+
+  /**
+   * `SELECT file_id, cols` of the NAT rows of these files (their Parquet files; file_id from the file's name)
+   * with this condition; null for no files.
+   */
+  private natSelect(files: FileRow[], cols: string, where: string): string | null {
+    if (files.length === 0) return null
+    const ids = files.map((f) => `WHEN ${lit(natFile(this.path, f.id))} THEN ${f.id}`).join(' ')
+    return `SELECT CASE filename ${ids} END AS file_id, ${cols} FROM read_parquet([${files.map((f) => lit(natFile(this.path, f.id))).join(', ')}], filename = true) WHERE ${where}`
+  }
+
   /** The payload blocks holding these NAT rows, by file id and block number. */
   private async blocks(rows: {file_id: number; seq: number}[]): Promise<Map<number, Map<number, NatPayload[]>>> {
     const want = new Map<number, Set<number>>()
@@ -215,9 +245,11 @@ export class IndexReader {
     }
     const out = new Map<number, Map<number, NatPayload[]>>()
     if (want.size === 0) return out
-    // the block's payloads are on the row of its first record
-    const where = [...want].map(([id, bs]) => `(file_id = ${id} AND seq IN (${[...bs].map((b) => b * NAT_BLOCK).join(', ')}))`).join(' OR ')
-    for (const [id, seq, data] of (await this.db.conn.runAndReadAll(`SELECT file_id, seq, payload FROM nat WHERE ${where}`)).getRows()) {
+    // the block's payloads are on the row of its first record (the files' row groups hold ranges of seq: only
+    // those of these rows are read)
+    const byId = new Map(this.files.map((f) => [f.id, f]))
+    const parts = [...want].map(([id, bs]) => this.natSelect([byId.get(id)!], 'seq, payload', `seq IN (${[...bs].map((b) => b * NAT_BLOCK).join(', ')})`)!)
+    for (const [id, seq, data] of (await this.query(parts.join(' UNION ALL '))).getRows()) {
       if (data === null) continue
       let m = out.get(Number(id))
       if (!m) out.set(Number(id), (m = new Map()))
@@ -225,7 +257,7 @@ export class IndexReader {
       try {
         block = readNatBlock((data as DuckDBBlobValue).bytes)
       } catch (e) {
-        const f = this.files.find((x) => x.id === Number(id))
+        const f = byId.get(Number(id))
         throw new NatraceError(`the index is damaged (the records of file ${f ? f.path : id} from ${seq} on cannot be read: ${(e as Error).message}): delete it and build it again`, 1)
       }
       m.set(Number(seq) / NAT_BLOCK, block)
@@ -248,33 +280,36 @@ export class IndexReader {
     return {...r, spanFirstMs: at(f.first_line, f.first_text) ?? r.spanFirstMs, spanLastMs: at(f.last_line, f.last_text) ?? r.spanLastMs}
   }
 
-  private yearlessIds(family: 'nat' | 'lease'): number[] {
-    return this.files.filter((f) => f.family === family && yearless(f)).map((f) => f.id)
-  }
-
   /**
-   * The conditions on `nat` rows within a window: its time range, and for files of yearless stamps the window as
-   * the index placed them — the same month, day and time in each year the index gave those files (± 1 year,
-   * ± 1 day for zones and leap days); the lines found there are read again with the attribution's year policy.
+   * The time ranges of `nat` rows within a window, each with the NAT files whose rows reach into it: the window,
+   * and for files of yearless stamps the window as the index placed them — the same month, day and time in each
+   * year the index gave those files (± 1 year, ± 1 day for zones and leap days); the lines found there are read
+   * again with the attribution's year policy.
    */
-  private natRanges(): (w: TimeWindow) => string[] {
-    const yl = this.yearlessIds('nat')
+  private natRanges(): (w: TimeWindow) => {files: FileRow[]; time: string}[] {
+    const nat = this.files.filter((f) => f.family === 'nat' && f.nat_time_min !== null && f.nat_time_max !== null)
+    const yl = nat.filter(yearless)
     const years = new Set<number>()
-    for (const f of this.files) if (yl.includes(f.id)) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
-    return (w) => [
-      `time BETWEEN ${Math.floor(w.from)} AND ${Math.ceil(w.to)}`,
-      ...[...years].map((y) => {
-        const d = new Date(w.from)
-        d.setUTCFullYear(y)
-        const shift = d.getTime() - w.from
-        return `file_id IN (${yl.join(', ')}) AND time BETWEEN ${Math.floor(w.from + shift - 86_400_000)} AND ${Math.ceil(w.to + shift + 86_400_000)}`
-      }),
-    ]
+    for (const f of yl) for (const y of JSON.parse(f.years) as number[]) for (const d of [-1, 0, 1]) years.add(y + d)
+    const range = (files: FileRow[], from: number, to: number) => ({files: files.filter((f) => f.nat_time_max! >= from && f.nat_time_min! <= to), time: `time BETWEEN ${from} AND ${to}`})
+    // (a yearless file's rows in the window itself are within the shifted range of the window's own year, one
+    // day wider: the window's range is read in the other files only)
+    const dated = nat.filter((f) => !yearless(f))
+    return (w) =>
+      [
+        range(dated, Math.floor(w.from), Math.ceil(w.to)),
+        ...[...years].map((y) => {
+          const d = new Date(w.from)
+          d.setUTCFullYear(y)
+          const shift = d.getTime() - w.from
+          return range(yl, Math.floor(w.from + shift - 86_400_000), Math.ceil(w.to + shift + 86_400_000))
+        }),
+      ].filter((r) => r.files.length > 0)
   }
 
   /** NAT records able to match the incidents within the windows, one result per indexed NAT file. */
   async nat(incidents: Incident[], windows: TimeWindow[], year: YearPolicy): Promise<SourceResult<NatEvent>[]> {
-    const ors: string[] = []
+    const parts: string[] = []
     const ranges = this.natRanges()
     incidents.forEach((inc, i) => {
       const w = windows[i]!
@@ -287,9 +322,9 @@ export class IndexReader {
       }
       // one query per key and range, not an OR of the keys: DuckDB pushes a conjunction down into the scan
       // (the key columns first, the text only for matching rows); an OR is filtered after reading every column
-      for (const r of ranges(w)) for (const k of keys) ors.push(`${r} AND ${k}`)
+      for (const r of ranges(w)) for (const k of keys) parts.push(this.natSelect(r.files, NAT_COLUMNS, `${r.time} AND ${k}`)!)
     })
-    const byFile = await this.rows<NatEvent>('nat', ors.join('\u0000'), {year, windows})
+    const byFile = await this.rows<NatEvent>('nat', parts, {year, windows})
     return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
   }
 
@@ -312,18 +347,19 @@ export class IndexReader {
     for (const w of windows) {
       for (const r of ranges(w))
         for (const col of ['outside_ip', 'src_ip', 'dst_ip']) {
-          if (quads.length) parts.push(`SELECT ${col}4 AS q, NULL::VARCHAR AS ip FROM nat WHERE ${r} AND ${col}4 IN (${quads.join(', ')})`)
-          if (texts.length) parts.push(`SELECT NULL::UINTEGER AS q, ${col} AS ip FROM nat WHERE ${r} AND ${col} IN (${texts.join(', ')})`)
+          if (quads.length) parts.push(this.natSelect(r.files, `${col}4 AS q, NULL::VARCHAR AS ip`, `${r.time} AND ${col}4 IN (${quads.join(', ')})`)!)
+          if (texts.length) parts.push(this.natSelect(r.files, `NULL::UINTEGER AS q, ${col} AS ip`, `${r.time} AND ${col} IN (${texts.join(', ')})`)!)
         }
     }
-    const got = (await this.db.conn.runAndReadAll(`SELECT DISTINCT q, ip FROM (${parts.join(' UNION ')})`)).getRows()
+    if (parts.length === 0) return []
+    const got = (await this.query(`SELECT DISTINCT q, ip FROM (${parts.join(' UNION ')})`)).getRows()
     return got.map(([q, ip]) => (q === null ? String(ip) : quadText(Number(q))))
   }
 
   /** Lease records of these inside addresses, one result per indexed lease source. */
   async leases(ips: string[], year: YearPolicy): Promise<SourceResult<LeaseEvent>[]> {
     // one equality per address (the index on ip serves `=`, not IN)
-    const where = [...new Set(ips)].map((ip) => `ip = ${lit(ip)}`).join('\u0000')
+    const where = [...new Set(ips)].map((ip) => `ip = ${lit(ip)}`)
     const byFile = await this.rows<LeaseEvent>('leases', where, {year, windows: null})
     return this.files.filter((f) => f.family === 'lease').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
   }

@@ -16,11 +16,10 @@ export interface IndexJob {
   id: number
   fileId: number
   file: SourceFile
-  /**
-   * temporary files of the rows: lease rows appended to the TSV `lease` (shared by the jobs of one load batch),
-   * NAT rows to a Parquet file of the job's own (natParquet of `nat`)
-   */
-  out: {nat: string; lease: string}
+  /** the temporary TSV the lease rows are appended to (shared by the jobs of one load batch) */
+  leaseTsv: string
+  /** the Parquet file the NAT rows are written to (the file's own, renamed when its batch is loaded) */
+  natFile: string
   logTz?: string
   dhcpTz?: string
   natFormat?: string
@@ -40,17 +39,14 @@ export interface IndexJobResult {
   malformed: number
   dstRepeated: number
   dstGap: number
-  /** NAT rows were written (natParquet) */
+  /** NAT rows were written (natFile) */
   natRows: boolean
+  /** the range of the NAT rows' `time` (null: none, or a time that is no number) */
+  natTime: {min: number; max: number} | null
   /** the records at the ends of the file's time span (their lines are read again for yearless stamps) */
   firstLine: {line: number; text: string} | null
   lastLine: {line: number; text: string} | null
   warnings: Warning[]
-}
-
-/** The temporary Parquet file of the NAT rows of one job (NatParquet). */
-export function natParquet(nat: string, job: number): string {
-  return `${nat}-${job}.parquet`
 }
 
 /** What familyOf read of a file's first lines: readSource takes them instead of reading and detecting again. */
@@ -78,7 +74,7 @@ export async function familyOf(job: IndexJob): Promise<{family: 'nat' | 'lease' 
 /** NAT records to `nat`, lease rows (text) to `lease`. */
 export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | null, out: {nat: NatParquet; lease: (rows: string) => void}, head: Head = {}): Promise<IndexJobResult> {
   const warnings: Warning[] = []
-  const base = {family, natRows: false, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
+  const base = {family, natRows: false, natTime: null, years: [], firstMs: null, lastMs: null, records: 0, lines: 0, malformed: 0, dstRepeated: 0, dstGap: 0, firstLine: null, lastLine: null, warnings}
   if (family === null) return {...base, format: null, zone: 'UTC', zoneHow: 'system' as ZoneHow}
   // the records at the ends of the span (kept as they are: parsers return a new record each time)
   type Rec = {time: number; evidence: {line: number; text: string}}
@@ -98,6 +94,7 @@ export async function readIndexFile(job: IndexJob, family: 'nat' | 'lease' | nul
     family: r.format === null && r.recordCount === 0 ? null : family,
     format: r.format,
     natRows: out.nat.written,
+    natTime: out.nat.timeRange,
     zone: r.zone.zone,
     zoneHow: r.zone.how,
     years: r.years,

@@ -24,23 +24,6 @@ import {ParquetOut, type PqColumn, type PqValues} from './parquet.js'
 
 const n = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : String(v))
 
-const SPECIAL = /[\t\n\r\\]/
-const SPECIAL_G = /[\t\n\r\\]/g
-const ESC: Record<string, string> = {'\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\'}
-
-/** Text as one TSV field: tab, newline, carriage return and backslash escaped with a backslash. */
-export function escapeField(s: string): string {
-  return SPECIAL.test(s) ? s.replace(SPECIAL_G, (c) => ESC[c]!) : s
-}
-
-const UNESC: Record<string, string> = {t: '\t', n: '\n', r: '\r', '\\': '\\'}
-
-/** A field written by escapeField, read back (COPY with ESCAPE '' keeps the backslashes as they are). */
-export function unescapeField(s: string): string {
-  return s.indexOf('\\') < 0 ? s : s.replace(/\\([tnr\\])/g, (_, c: string) => UNESC[c]!)
-}
-
-
 // optional fields of NatEvent / Evidence: bit set = the field is there (its value may still be null); a field
 // set to undefined comes back absent
 const OPT = ['srcIp', 'srcPort', 'dstIp', 'dstPort', 'dir', 'iface', 'replied', 'timeAlt', 'phase'] as const
@@ -94,9 +77,9 @@ export function quadText(q: number): string {
   return keyToIpv4(q | 0)
 }
 
-/** An address from its two columns (ip): the quad's number, or the escaped text. */
+/** An address from its two columns (ip): the quad's number, or the text. */
 function ipOf(quad: number | null, text: string | null): string | null {
-  return quad !== null ? quadText(quad) : text === null ? null : unescapeField(text)
+  return quad !== null ? quadText(quad) : text
 }
 
 // a value's tag in a block
@@ -317,7 +300,7 @@ export interface NatColumns {
   time: number
   /** the index of the kind in NAT_KINDS */
   kind: number
-  /** an address as a canonical dotted quad's number (quadNumber), or else its escaped text */
+  /** an address as a canonical dotted quad's number (quadNumber), or else its text */
   outside_ip4: number | null
   outside_ip: string | null
   outside_port: number | null
@@ -367,9 +350,8 @@ const INT32_MAX = 0x7fffffff
 /** rows a Parquet row group (a whole number of payload blocks) */
 const GROUP = 64 * NAT_BLOCK
 
-/** The columns of table `nat` as a Parquet file's (NatParquet). */
+/** The columns of an indexed file's NAT rows (NatParquet). */
 export const NAT_PARQUET: PqColumn[] = [
-  {name: 'file_id', type: 'INT32', optional: false},
   {name: 'seq', type: 'INT32', optional: false},
   {name: 'line', type: 'INT32', optional: false},
   {name: 'time', type: 'DOUBLE', optional: false},
@@ -386,7 +368,7 @@ export const NAT_PARQUET: PqColumn[] = [
   {name: 'payload', type: 'BYTE_ARRAY', optional: true},
 ]
 
-/** The key columns of table `nat`, in order (the last column, `payload`, is read apart). */
+/** The key columns of the NAT rows, in order (the last column, `payload`, is read apart). */
 export const NAT_COLUMNS = NAT_PARQUET.filter((c) => c.name !== 'payload')
   .map((c) => c.name)
   .join(', ')
@@ -403,9 +385,10 @@ class TextCol {
 }
 
 /**
- * The rows of table `nat` for one file's records as a Parquet file (see NAT_PARQUET), a row group at a time; the
- * row of a block's first record (seq a multiple of NAT_BLOCK) carries the payloads of the block's records, the
- * others a NULL payload.
+ * The NAT rows of one file's records as a Parquet file (see NAT_PARQUET), a row group at a time; the row of a
+ * block's first record (seq a multiple of NAT_BLOCK) carries the payloads of the block's records, the others a
+ * NULL payload. The footer keeps each row group's range of `seq` and `time`, so that a lookup reads only the
+ * row groups of its window and of the blocks it wants.
  */
 export class NatParquet {
   private out: ParquetOut | null = null
@@ -425,16 +408,17 @@ export class NatParquet {
   private readonly d4 = new IntCol()
   private readonly d = new TextCol()
   private readonly pay = new TextCol()
-  private readonly fileIds = new Int32Array(GROUP)
   private block = new PayloadBlock()
   private inBlock = 0
+  /** the range of `time` in the row group so far (NaN: a time that is no number was seen, no range is kept) */
+  private tMin = Infinity
+  private tMax = -Infinity
+  /** the range of `time` over the whole file (null: no records, or a time that is no number) */
+  timeRange: {min: number; max: number} | null = null
+  private allMin = Infinity
+  private allMax = -Infinity
 
-  constructor(
-    private readonly fileId: number,
-    private readonly path: string,
-  ) {
-    this.fileIds.fill(fileId)
-  }
+  constructor(private readonly path: string) {}
 
   get written(): boolean {
     return this.out !== null
@@ -448,7 +432,7 @@ export class NatParquet {
     }
   }
 
-  /** An address: its quad number (quadOf) in the first column, or its text (escaped, as a TSV field) in the second. */
+  /** An address: its quad number (quadOf) in the first column, or its text in the second. */
   private static addr(c4: IntCol, c: TextCol, i: number, v: string | null | undefined): void {
     const q = quadOf(v)
     if (q >= 0) {
@@ -459,7 +443,7 @@ export class NatParquet {
       c4.present[i] = 0
       if (q === -2) {
         c.present[i] = 1
-        c.values[c.count++] = Buffer.from(escapeField(v!))
+        c.values[c.count++] = Buffer.from(v!)
       } else c.present[i] = 0
     }
   }
@@ -470,7 +454,11 @@ export class NatParquet {
     if (this.seq > INT32_MAX || e.evidence.line > INT32_MAX) throw new Error('a log of more than 2^31 lines or records: split it into smaller files to index it')
     this.seqs[i] = this.seq++
     this.lines[i] = e.evidence.line
-    this.times[i] = e.time
+    const t = e.time
+    this.times[i] = t
+    if (t < this.tMin) this.tMin = t
+    if (t > this.tMax) this.tMax = t
+    if (t !== t) this.tMin = this.tMax = NaN
     this.kinds[i] = kindCode(e.kind)
     NatParquet.addr(this.o4, this.o, i, e.outsideIp)
     NatParquet.int(this.op, i, e.outsidePort)
@@ -492,11 +480,17 @@ export class NatParquet {
   }
 
   private group(): void {
-    if (this.n === 0) return
+    const n = this.n
+    if (n === 0) return
     this.out ??= new ParquetOut(this.path, NAT_PARQUET)
-    const req = (values: Int32Array | Float64Array): PqValues => ({values, count: this.n})
+    const ranged = this.tMin === this.tMin
+    const req = (values: Int32Array | Float64Array, range?: {min: number; max: number}): PqValues => ({values, count: n, ...(range ? {range} : {})})
     const opt = (c: IntCol | TextCol): PqValues => ({values: c.values, count: c.count, present: c.present})
-    this.out.rowGroup(this.n, [req(this.fileIds), req(this.seqs), req(this.lines), req(this.times), req(this.kinds), opt(this.o4), opt(this.o), opt(this.op), opt(this.ope), opt(this.ip), opt(this.s4), opt(this.s), opt(this.d4), opt(this.d), opt(this.pay)])
+    this.out.rowGroup(n, [req(this.seqs, {min: this.seqs[0]!, max: this.seqs[n - 1]!}), req(this.lines), req(this.times, ranged ? {min: this.tMin, max: this.tMax} : undefined), req(this.kinds), opt(this.o4), opt(this.o), opt(this.op), opt(this.ope), opt(this.ip), opt(this.s4), opt(this.s), opt(this.d4), opt(this.d), opt(this.pay)])
+    this.allMin = ranged ? Math.min(this.allMin, this.tMin) : NaN
+    this.allMax = ranged ? Math.max(this.allMax, this.tMax) : NaN
+    this.tMin = Infinity
+    this.tMax = -Infinity
     for (const c of [this.o4, this.op, this.ope, this.ip, this.s4, this.d4]) c.count = 0
     for (const c of [this.o, this.s, this.d, this.pay]) {
       c.count = 0
@@ -510,6 +504,7 @@ export class NatParquet {
     this.endBlock()
     this.group()
     this.out?.close()
+    this.timeRange = this.out && this.allMin === this.allMin ? {min: this.allMin, max: this.allMax} : null
   }
 
   /** Closes the file unfinished (the job failed). */

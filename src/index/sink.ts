@@ -1,12 +1,12 @@
 /**
- * One file's rows written for its load batch: NAT rows to a Parquet file of the job's own (NatParquet, a row
- * group at a time), lease rows appended to the batch's temporary TSV in chunks of whole rows (about 64 KiB each,
+ * One file's rows written for the index: NAT rows to the file's Parquet file (NatParquet, a row group at a
+ * time), lease rows appended to its load batch's temporary TSV in chunks of whole rows (about 64 KiB each,
  * one write per chunk on a file opened for appending, so the jobs of one batch can share the file). Small
  * chunks, not 1 MiB: the rows waiting in a chunk survive the young generation's collections, and with 1 MiB
  * chunks copying them was a fifth of a worker's time.
  */
 import {closeSync, openSync, writeSync} from 'node:fs'
-import {familyOf, natParquet, readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
+import {familyOf, readIndexFile, type IndexJob, type IndexJobResult} from './read.js'
 import {NatParquet} from './rows.js'
 
 const CHUNK = 1 << 16
@@ -36,9 +36,8 @@ class Out {
 
 export async function readForIndex(job: IndexJob): Promise<IndexJobResult> {
   const {family, ...head} = await familyOf(job)
-  // lease rows to the batch's TSV, NAT rows to a Parquet file of this job's
-  const lease = new Out(job.out.lease)
-  const nat = new NatParquet(job.fileId, natParquet(job.out.nat, job.id))
+  const lease = new Out(job.leaseTsv)
+  const nat = new NatParquet(job.natFile)
   let ok = false
   try {
     const r = await readIndexFile(job, family, {nat, lease: (t) => lease.add(t)}, head)

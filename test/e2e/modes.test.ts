@@ -3,12 +3,13 @@
  * same answers (incidents and clients, with the same evidence).
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {AttributionResult} from '../../src/model.js'
-import {openIndexDb} from '../../src/index/schema.js'
+import {DuckDBInstance} from '@duckdb/node-api'
+import {natDir} from '../../src/index/schema.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = join(root, 'bin/run.js')
@@ -77,32 +78,61 @@ describe('full scan, pruned scan and index agree on samples/', () => {
   })
 })
 
-describe('an index whose payload blocks are gone', () => {
+describe('an index whose NAT rows are damaged or gone', () => {
   const dir = mkdtempSync(join(tmpdir(), 'natrace-damaged-'))
   const db = join(dir, 'samples.duckdb')
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-  it('is refused by the lookup in one line that says to build it again (payload gone or unreadable), rather than answering without evidence', async () => {
-    expect(natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo']).code).toBe(0)
-    const d = await openIndexDb(db)
-    await d.conn.run('UPDATE nat SET payload = NULL')
-    d.close()
+  /** Each of the index's Parquet files of NAT rows rewritten by DuckDB with this SELECT list over its rows. */
+  async function rewrite(select: string): Promise<void> {
+    const inst = await DuckDBInstance.create(':memory:')
+    const c = await inst.connect()
+    for (const f of readdirSync(natDir(db))) {
+      const path = join(natDir(db), f)
+      await c.run(`COPY (SELECT ${select} FROM read_parquet('${path}')) TO '${path}.new' (FORMAT parquet)`)
+      renameSync(`${path}.new`, path)
+    }
+    c.closeSync()
+    inst.closeSync()
+  }
+
+  const refused = (pattern: RegExp) => {
     const r = natrace(['attribute', REPORT, '--index', db, ...COMMON.filter((a) => a !== '--json')])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
-    expect(r.stderr.trim()).toMatch(/the index is damaged \(record \d+ of file .+ has no payload\): delete it and build it again/)
+    expect(r.stderr.trim()).toMatch(pattern)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  }
+
+  it('is refused by the lookup in one line that says to build it again (payload gone or unreadable), rather than answering without evidence', async () => {
+    expect(natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo']).code).toBe(0)
+    await rewrite('* REPLACE (NULL::BLOB AS payload)')
+    refused(/^natrace: the index is damaged \(record \d+ of file .+ has no payload\): delete it and build it again$/)
     // with --json, the same message as oclif's JSON error
     const j = natrace(['attribute', REPORT, '--index', db, ...COMMON])
     expect(j.code).toBe(1)
     expect((JSON.parse(j.stdout) as {error: {message: string}}).error.message).toMatch(/the index is damaged/)
     // blocks whose bytes are not a compressed block: the same kind of message
-    const d2 = await openIndexDb(db)
-    await d2.conn.run(`UPDATE nat SET payload = '\\x00\\x01\\x02'::BLOB WHERE seq = 0`)
-    d2.close()
-    const bad = natrace(['attribute', REPORT, '--index', db, ...COMMON.filter((a) => a !== '--json')])
-    expect(bad.code).toBe(1)
-    expect(bad.stderr.trim()).toMatch(/^natrace: the index is damaged \(the records of file .+ from 0 on cannot be read: .+\): delete it and build it again$/)
+    await rewrite(`* REPLACE (CASE WHEN seq = 0 THEN '\\x00\\x01\\x02'::BLOB END AS payload)`)
+    refused(/^natrace: the index is damaged \(the records of file .+ from 0 on cannot be read: .+\): delete it and build it again$/)
+    // a file that is no Parquet file
+    for (const f of readdirSync(natDir(db))) writeFileSync(join(natDir(db), f), 'not parquet')
+    refused(/^natrace: the index is damaged \(its NAT records cannot be read: .+\): delete it and build it again$/)
+  })
+
+  it('is refused in one line when the directory of its NAT rows is gone, and indexed anew by the next build', () => {
+    rmSync(db, {force: true})
+    rmSync(natDir(db), {recursive: true, force: true})
+    expect(natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo']).code).toBe(0)
+    const want = natrace(['attribute', REPORT, '--index', db, ...COMMON])
+    expect(want.code).toBe(3)
+    rmSync(natDir(db), {recursive: true, force: true})
+    refused(/^natrace: .+samples\.duckdb: the index's NAT records of .+ are missing \(.+\): keep the directory .+\.nat with the index, or run `natrace index` again to index them anew$/)
+    // the next build indexes the files whose rows are gone, and the answer is the same
+    const again = natrace(['index', sample('nat'), sample('dhcp'), '--db', db, '--log-tz', 'America/Sao_Paulo', '--json'])
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({indexed: 3, unchanged: 2})
+    expect(natrace(['attribute', REPORT, '--index', db, ...COMMON]).stdout).toBe(want.stdout)
   })
 })
 

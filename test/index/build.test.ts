@@ -1,9 +1,9 @@
-import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {buildIndex} from '../../src/index/build.js'
-import {openIndexDb} from '../../src/index/schema.js'
+import {natDir, openIndexDb} from '../../src/index/schema.js'
 import {IndexReader} from '../../src/index/query.js'
 import type {NatraceError} from '../../src/io/errors.js'
 import type {Incident} from '../../src/model.js'
@@ -14,6 +14,22 @@ async function paths(db: string): Promise<string[]> {
   const d = await openIndexDb(db, {readOnly: true})
   try {
     return (await d.conn.runAndReadAll('SELECT path FROM files ORDER BY path')).getRows().map((r) => String(r[0]))
+  } finally {
+    d.close()
+  }
+}
+
+/**
+ * The NAT rows the index holds, counted in its Parquet files, and those files against the indexed NAT logs
+ * with records (one file each, named by the log's id, nothing else in the directory).
+ */
+async function natRows(db: string): Promise<{rows: number; files: string[]; ids: string[]}> {
+  const d = await openIndexDb(db, {readOnly: true})
+  try {
+    const files = readdirSync(natDir(db)).sort()
+    const ids = (await d.conn.runAndReadAll(`SELECT id FROM files WHERE family = 'nat' AND records > 0`)).getRows().map((r) => `${r[0]}.parquet`).sort()
+    const rows = files.length ? Number((await d.conn.runAndReadAll(`SELECT count(*) FROM read_parquet('${natDir(db)}/*.parquet')`)).getRows()[0]![0]) : 0
+    return {rows, files, ids}
   } finally {
     d.close()
   }
@@ -32,9 +48,16 @@ describe('natrace index is incremental', () => {
     const first = await buildIndex([nat], db, opts)
     expect(first.indexed).toBe(3)
     const total = first.totalNatRecords
+    const rows = await natRows(db)
+    expect(rows.rows).toBe(total)
+    expect(rows.files).toEqual(rows.ids)
+    // what a build that stopped half-way leaves (a file of its own, a file of an id no log has): removed by the next
+    writeFileSync(join(natDir(db), '99.parquet.part'), 'x')
+    writeFileSync(join(natDir(db), '98.parquet'), 'x')
 
     const again = await buildIndex([nat], db, opts)
     expect(again).toMatchObject({indexed: 0, unchanged: 3, natRecords: 0, totalNatRecords: total})
+    expect(await natRows(db)).toEqual(rows)
 
     // rotation: .1.gz -> .2.gz and .0.gz -> .1.gz; the live file gets one more line
     renameSync(join(nat, 'security.1.gz'), join(nat, 'security.2.gz'))
@@ -43,6 +66,11 @@ describe('natrace index is incremental', () => {
     const rotated = await buildIndex([nat], db, opts)
     expect(rotated).toMatchObject({indexed: 1, renamed: 2, unchanged: 0})
     expect(rotated.totalNatRecords).toBe(total + 1)
+    // the grown file's old rows are gone with its old id, its new rows under the new one
+    const after = await natRows(db)
+    expect(after.rows).toBe(total + 1)
+    expect(after.files).toEqual(after.ids)
+    expect(after.files).not.toEqual(rows.files)
     expect(await paths(db)).toEqual([join(nat, 'security'), join(nat, 'security.1.gz'), join(nat, 'security.2.gz')])
   })
 })

@@ -9,7 +9,7 @@ import {expandInputs} from '../../src/io/files.js'
 import {mtimeYearPolicy} from '../../src/io/inputs.js'
 import {readSource} from '../../src/io/source.js'
 import {natFormats} from '../../src/nat/registry.js'
-import {escapeField, NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatParquet, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
+import {NAT_BLOCK, NAT_COLUMNS, NAT_KINDS, natFromColumns, NatParquet, quadNumber, quadText, readNatBlock, type NatColumns, type NatPayload} from '../../src/index/rows.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/nat')
 const tmp = mkdtempSync(join(tmpdir(), 'natrace-rows-'))
@@ -27,8 +27,8 @@ afterAll(() => {
   rmSync(tmp, {recursive: true, force: true})
 })
 
-/** A row of table `nat` as a SELECT gives it: the key columns, and the payload blob (null but on a block's first row). */
-type Row = {c: NatColumns & {file_id: number}; payload: Uint8Array | null}
+/** A NAT row as a SELECT gives it: the key columns, and the payload blob (null but on a block's first row). */
+type Row = {c: NatColumns; payload: Uint8Array | null}
 
 /**
  * The Parquet rows NatParquet writes for these records, read by DuckDB's read_parquet as the build loads them:
@@ -36,12 +36,12 @@ type Row = {c: NatColumns & {file_id: number}; payload: Uint8Array | null}
  */
 async function written(records: NatEvent[]): Promise<Row[]> {
   const path = join(tmp, `rows-${nth++}.parquet`)
-  const w = new NatParquet(7, path)
+  const w = new NatParquet(path)
   for (const e of records) w.add(e)
   w.close()
   // (a file of no records writes no file)
   if (!w.written) return []
-  const got = (await conn.runAndReadAll(`SELECT file_id, ${NAT_COLUMNS.replace('file_id, ', '')}, payload FROM read_parquet('${path}')`)).getRowObjects()
+  const got = (await conn.runAndReadAll(`SELECT ${NAT_COLUMNS}, payload FROM read_parquet('${path}')`)).getRowObjects()
   return got.map(({payload, ...c}) => {
     const n = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]))
     return {c: n as unknown as Row['c'], payload: payload === null ? null : (payload as DuckDBBlobValue).bytes}
@@ -150,8 +150,8 @@ describe('index rows of NAT records', () => {
       }),
     )
   })
-  it('store the key columns as DuckDB reads them back: numbers as they are, addresses as quad numbers or escaped text (property)', async () => {
-    // (text of odd characters: what escapeField escapes, other control characters, non-ASCII, a surrogate pair)
+  it('store the key columns as DuckDB reads them back: numbers as they are, addresses as quad numbers or text (property)', async () => {
+    // (text of odd characters: tab, newline, backslash, other control characters, non-ASCII, a surrogate pair)
     const odd = fc.string({maxLength: 12, unit: fc.constantFrom('\\', '\t', '\n', '\r', '\x01', '\x7f', 'N', 'a', '1', '.', ':', ' ', 'é', '😀')})
     const ip = fc.oneof(fc.constant(null), odd, fc.string({maxLength: 20, unit: 'grapheme'}), fc.ipV4(), fc.ipV6())
     const port = fc.oneof(fc.constant(null), fc.integer({min: 0, max: 65535}), fc.integer())
@@ -173,9 +173,9 @@ describe('index rows of NAT records', () => {
         expect(rows).toHaveLength(rs.length)
         rs.forEach((r, i) => {
           // an address: a canonical dotted quad as its number (the …4 column), anything else as text
-          const ip = (k: string, v: string | null | undefined) => ({[`${k}4`]: quad(v) ? v!.split('.').reduce((a, x) => a * 256 + Number(x), 0) : null, [k]: v === null || v === undefined || quad(v) ? null : escapeField(v)})
+          const ip = (k: string, v: string | null | undefined) => ({[`${k}4`]: quad(v) ? v!.split('.').reduce((a, x) => a * 256 + Number(x), 0) : null, [k]: v === null || v === undefined || quad(v) ? null : v})
           const want = {
-            file_id: 7, seq: i, line: r.line, time: r.time, kind: NAT_KINDS.indexOf(r.kind),
+            seq: i, line: r.line, time: r.time, kind: NAT_KINDS.indexOf(r.kind),
             ...ip('outside_ip', r.outsideIp), outside_port: r.outsidePort, outside_port_end: r.outsidePortEnd, inside_port: r.insidePort,
             ...ip('src_ip', r.srcIp), ...ip('dst_ip', r.dstIp),
           }
