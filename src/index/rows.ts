@@ -410,10 +410,11 @@ export class NatParquet {
   private readonly pay = new TextCol()
   private block = new PayloadBlock()
   private inBlock = 0
-  /** the range of `time` in the row group so far (NaN: a time that is no number was seen, no range is kept) */
+  /** the range of `time` in the row group so far, and whether a time that is no number was seen (then the group keeps no range) */
   private tMin = Infinity
   private tMax = -Infinity
-  /** the range of `time` over the whole file (null: no records, or a time that is no number) */
+  private tNaN = false
+  /** the range of the times of the whole file (null: no records, or none with a time that is a number) */
   timeRange: {min: number; max: number} | null = null
   private allMin = Infinity
   private allMax = -Infinity
@@ -458,7 +459,7 @@ export class NatParquet {
     this.times[i] = t
     if (t < this.tMin) this.tMin = t
     if (t > this.tMax) this.tMax = t
-    if (t !== t) this.tMin = this.tMax = NaN
+    if (t !== t) this.tNaN = true
     this.kinds[i] = kindCode(e.kind)
     NatParquet.addr(this.o4, this.o, i, e.outsideIp)
     NatParquet.int(this.op, i, e.outsidePort)
@@ -483,14 +484,15 @@ export class NatParquet {
     const n = this.n
     if (n === 0) return
     this.out ??= new ParquetOut(this.path, NAT_PARQUET)
-    const ranged = this.tMin === this.tMin
+    const ranged = !this.tNaN && this.tMin <= this.tMax
     const req = (values: Int32Array | Float64Array, range?: {min: number; max: number}): PqValues => ({values, count: n, ...(range ? {range} : {})})
     const opt = (c: IntCol | TextCol): PqValues => ({values: c.values, count: c.count, present: c.present})
     this.out.rowGroup(n, [req(this.seqs, {min: this.seqs[0]!, max: this.seqs[n - 1]!}), req(this.lines), req(this.times, ranged ? {min: this.tMin, max: this.tMax} : undefined), req(this.kinds), opt(this.o4), opt(this.o), opt(this.op), opt(this.ope), opt(this.ip), opt(this.s4), opt(this.s), opt(this.d4), opt(this.d), opt(this.pay)])
-    this.allMin = ranged ? Math.min(this.allMin, this.tMin) : NaN
-    this.allMax = ranged ? Math.max(this.allMax, this.tMax) : NaN
+    this.allMin = Math.min(this.allMin, this.tMin)
+    this.allMax = Math.max(this.allMax, this.tMax)
     this.tMin = Infinity
     this.tMax = -Infinity
+    this.tNaN = false
     for (const c of [this.o4, this.op, this.ope, this.ip, this.s4, this.d4]) c.count = 0
     for (const c of [this.o, this.s, this.d, this.pay]) {
       c.count = 0
@@ -504,7 +506,7 @@ export class NatParquet {
     this.endBlock()
     this.group()
     this.out?.close()
-    this.timeRange = this.out && this.allMin === this.allMin ? {min: this.allMin, max: this.allMax} : null
+    this.timeRange = this.out && this.allMin <= this.allMax ? {min: this.allMin, max: this.allMax} : null
   }
 
   /** Closes the file unfinished (the job failed). */
