@@ -2,9 +2,9 @@
  * `natrace index`: adds log files to the index. Incremental: a file already indexed (same size, mtime and
  * hash of its first 64 KiB — also under a new name, as rotation renames files) is skipped; a file whose
  * path is indexed with another signature (a live log that grew) is indexed again, its old rows dropped.
- * New files are read on worker threads (one file per job); each writes its NAT rows to a temporary Parquet
- * file, the lease rows of a load batch's files go to one temporary TSV, and DuckDB loads a batch's files in one
- * transaction (see below).
+ * New files are read on worker threads (one file per job); each writes a log's NAT rows to its Parquet file
+ * beside the index (renamed into place when its batch commits) and lease rows to its load batch's temporary
+ * TSV; a batch's lease rows and `files` rows are committed in one DuckDB transaction (see below).
  */
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from 'node:fs'
@@ -147,7 +147,11 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
     // on, a row left twice by an older natrace): its rows go, the file under that name is indexed again
     const names = new Set(got.map((g) => g.file.display))
     const dropped = new Set<number>()
-    for (const k of known) if (!claimed.has(k.id) && names.has(k.path)) (await dropFile(c, k.id), dropped.add(k.id))
+    for (const k of known) {
+      if (claimed.has(k.id) || !names.has(k.path)) continue
+      await dropFile(c, k.id)
+      dropped.add(k.id)
+    }
     // files in the directory of no indexed file (those just dropped, or left by a build that stopped or a failed
     // commit) go
     const keep = new Set(known.filter((k) => !dropped.has(k.id)).map((k) => `${k.id}.parquet`))
