@@ -15,7 +15,7 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import type {SourceFile} from '../model.js'
 import {expandInputs} from '../io/files.js'
-import type {Warning} from '../io/errors.js'
+import {NatraceError, type Warning} from '../io/errors.js'
 import {COPY_OPTIONS} from './rows.js'
 import type {IndexDb} from './schema.js'
 import {type IndexJob, type IndexJobResult} from './read.js'
@@ -111,7 +111,11 @@ export async function buildIndex(paths: string[], dbPath: string, opts: BuildOpt
   const summary: BuildSummary = {db: dbPath, files: files.length, indexed: 0, unchanged: 0, renamed: 0, unknown: 0, natRecords: 0, leaseRecords: 0, totalNatRecords: 0, totalLeaseRecords: 0, seconds: 0}
   try {
     const c = db.conn
-    mkdirSync(dir, {recursive: true})
+    try {
+      mkdirSync(dir, {recursive: true})
+    } catch (e) {
+      throw new NatraceError(`cannot make the directory of the index's NAT records (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): remove or rename what is there, or choose another --db`, 1, dir)
+    }
     const all = (await c.runAndReadAll('SELECT id, path, size, mtime_ms, head_hash, family, records FROM files')).getRowObjects() as {id: number; path: string; size: bigint; mtime_ms: number; head_hash: string; family: string | null; records: bigint}[]
     // an indexed NAT log whose Parquet file is gone (the directory not copied with the index) is indexed again
     const lost = all.filter((k) => k.family === 'nat' && k.records > 0n && !existsSync(natFile(dbPath, k.id)))

@@ -106,6 +106,20 @@ describe('natrace index over identical copies of a log (same size, mtime and hea
   })
 })
 
+describe('an index whose directory of NAT records cannot be made', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('is refused in one line that names the path and what to do', async () => {
+    const db = join(dir, 'x.duckdb')
+    writeFileSync(natDir(db), 'a file where the directory goes')
+    await expect(buildIndex([join(samples, 'nat')], db, {logTz: 'America/Sao_Paulo', threads: 1})).rejects.toMatchObject({
+      file: natDir(db),
+      message: "cannot make the directory of the index's NAT records (EEXIST): remove or rename what is there, or choose another --db",
+    })
+  })
+})
+
 describe('an index of another schema version', () => {
   const dir = mkdtempSync(join(tmpdir(), 'natrace-index-'))
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
