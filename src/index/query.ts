@@ -121,11 +121,16 @@ function reread<T extends {evidence: {line: number; text: string; role?: string}
 }
 
 export class IndexReader {
+  /** the files by id */
+  private readonly byId: Map<number, FileRow>
+
   private constructor(
     private readonly db: IndexDb,
     private readonly files: FileRow[],
     private readonly path: string,
-  ) {}
+  ) {
+    this.byId = new Map(files.map((f) => [f.id, f]))
+  }
 
   static async open(path: string): Promise<IndexReader> {
     if (!existsSync(path)) throw new NatraceError('index file does not exist: build it with `natrace index PATH… --db FILE`', 1, path)
@@ -172,7 +177,6 @@ export class IndexReader {
   ): Promise<Map<number, T[]>> {
     const byFile = new Map<number, T[]>()
     if (parts.length === 0) return byFile
-    const byId = new Map(this.files.map((f) => [f.id, f]))
     // lease rows: rowid (load order = the parser's order within a line) before the record, so the records of
     // one line come back in the order a scan reads them (a radacct row's start and interim at one instant)
     const sql = table === 'nat' ? parts : parts.map((w) => `SELECT file_id, line, rowid AS seq, ev FROM leases WHERE ${w}`)
@@ -184,7 +188,7 @@ export class IndexReader {
     const ctxs = new Map<number, {ctx: ParseContext; formats: LineFormat<T>[]}>()
     for (const row of got) {
       const id = Number(row.file_id)
-      const f = byId.get(id)
+      const f = this.byId.get(id)
       let e: T
       if (table === 'nat') {
         const c = row as unknown as NatColumns
@@ -225,13 +229,12 @@ export class IndexReader {
   }
 
   /**
-   * `SELECT file_id, cols` of the NAT rows of these files (their Parquet files; file_id from the file's name)
-   * with this condition; null for no files.
+   * `SELECT file_id, cols` of the NAT rows of these files (their Parquet files, one at least; file_id from the
+   * file's name) with this condition.
    */
-  private natSelect(files: FileRow[], cols: string, where: string): string | null {
-    if (files.length === 0) return null
-    const ids = files.map((f) => `WHEN ${lit(natFile(this.path, f.id))} THEN ${f.id}`).join(' ')
-    return `SELECT CASE filename ${ids} END AS file_id, ${cols} FROM read_parquet([${files.map((f) => lit(natFile(this.path, f.id))).join(', ')}], filename = true) WHERE ${where}`
+  private natSelect(files: FileRow[], cols: string, where: string): string {
+    const paths = files.map((f) => lit(natFile(this.path, f.id)))
+    return `SELECT CASE filename ${files.map((f, i) => `WHEN ${paths[i]} THEN ${f.id}`).join(' ')} END AS file_id, ${cols} FROM read_parquet([${paths.join(', ')}], filename = true) WHERE ${where}`
   }
 
   /** The payload blocks holding these NAT rows, by file id and block number. */
@@ -247,8 +250,7 @@ export class IndexReader {
     if (want.size === 0) return out
     // the block's payloads are on the row of its first record (the files' row groups hold ranges of seq: only
     // those of these rows are read)
-    const byId = new Map(this.files.map((f) => [f.id, f]))
-    const parts = [...want].map(([id, bs]) => this.natSelect([byId.get(id)!], 'seq, payload', `seq IN (${[...bs].map((b) => b * NAT_BLOCK).join(', ')})`)!)
+    const parts = [...want].map(([id, bs]) => this.natSelect([this.byId.get(id)!], 'seq, payload', `seq IN (${[...bs].map((b) => b * NAT_BLOCK).join(', ')})`))
     for (const [id, seq, data] of (await this.query(parts.join(' UNION ALL '))).getRows()) {
       if (data === null) continue
       let m = out.get(Number(id))
@@ -257,7 +259,7 @@ export class IndexReader {
       try {
         block = readNatBlock((data as DuckDBBlobValue).bytes)
       } catch (e) {
-        const f = byId.get(Number(id))
+        const f = this.byId.get(Number(id))
         throw new NatraceError(`the index is damaged (the records of file ${f ? f.path : id} from ${seq} on cannot be read: ${(e as Error).message}): delete it and build it again`, 1)
       }
       m.set(Number(seq) / NAT_BLOCK, block)
@@ -322,7 +324,7 @@ export class IndexReader {
       }
       // one query per key and range, not an OR of the keys: DuckDB pushes a conjunction down into the scan
       // (the key columns first, the text only for matching rows); an OR is filtered after reading every column
-      for (const r of ranges(w)) for (const k of keys) parts.push(this.natSelect(r.files, NAT_COLUMNS, `${r.time} AND ${k}`)!)
+      for (const r of ranges(w)) for (const k of keys) parts.push(this.natSelect(r.files, NAT_COLUMNS, `${r.time} AND ${k}`))
     })
     const byFile = await this.rows<NatEvent>('nat', parts, {year, windows})
     return this.files.filter((f) => f.family === 'nat').map((f) => this.spanAgain(resultOf(f, byFile.get(f.id) ?? []), f, year))
@@ -347,8 +349,8 @@ export class IndexReader {
     for (const w of windows) {
       for (const r of ranges(w))
         for (const col of ['outside_ip', 'src_ip', 'dst_ip']) {
-          if (quads.length) parts.push(this.natSelect(r.files, `${col}4 AS q, NULL::VARCHAR AS ip`, `${r.time} AND ${col}4 IN (${quads.join(', ')})`)!)
-          if (texts.length) parts.push(this.natSelect(r.files, `NULL::UINTEGER AS q, ${col} AS ip`, `${r.time} AND ${col} IN (${texts.join(', ')})`)!)
+          if (quads.length) parts.push(this.natSelect(r.files, `${col}4 AS q, NULL::VARCHAR AS ip`, `${r.time} AND ${col}4 IN (${quads.join(', ')})`))
+          if (texts.length) parts.push(this.natSelect(r.files, `NULL::UINTEGER AS q, ${col} AS ip`, `${r.time} AND ${col} IN (${texts.join(', ')})`))
         }
     }
     if (parts.length === 0) return []
