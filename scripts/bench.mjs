@@ -102,15 +102,20 @@ if (withIndex) {
   const had = existsSync(db) && !rebuild
   const done = []
   let s = null
+  // the index: its DuckDB file (and WAL) and the directory of its NAT rows
+  const removeIndex = () => {
+    for (const f of [db, `${db}.wal`, `${db}.nat`]) rmSync(f, {force: true, recursive: true})
+  }
+  const build = () => timed(process.execPath, [bin, 'index', ...m.natDirs, m.leaseDir, '--db', db, '--log-tz', m.logTz, '--json'])
   for (let i = 0; i < builds; i++) {
-    if (rebuild) for (const f of [db, `${db}.wal`, `${db}.nat`]) rmSync(f, {force: true, recursive: true})
+    if (rebuild) removeIndex()
     console.error(`building the index${builds > 1 ? ` (${i + 1}/${builds})` : ''} …`)
-    let r = timed(process.execPath, [bin, 'index', ...m.natDirs, m.leaseDir, '--db', db, '--log-tz', m.logTz, '--json'])
+    let r = build()
     if (r.status !== 0 && /built by another version of natrace/.test(r.stdout + r.stderr)) {
       // an index the data directory kept from an older natrace: built anew (and timed as such)
       console.error('the index there is of another schema version: building it anew …')
-      for (const f of [db, `${db}.wal`, `${db}.nat`]) rmSync(f, {force: true, recursive: true})
-      r = timed(process.execPath, [bin, 'index', ...m.natDirs, m.leaseDir, '--db', db, '--log-tz', m.logTz, '--json'])
+      removeIndex()
+      r = build()
     }
     if (r.status !== 0) throw new Error(`index: ${r.stderr}`)
     s = JSON.parse(r.stdout)

@@ -18,7 +18,7 @@ export interface IndexJob {
   file: SourceFile
   /** the temporary TSV the lease rows are appended to (shared by the jobs of one load batch) */
   leaseTsv: string
-  /** the Parquet file the NAT rows are written to (the file's own, renamed when its batch is loaded) */
+  /** the Parquet file the NAT rows are written to (the file's own, renamed when its batch commits) */
   natFile: string
   logTz?: string
   dhcpTz?: string
@@ -41,7 +41,7 @@ export interface IndexJobResult {
   dstGap: number
   /** NAT rows were written (natFile) */
   natRows: boolean
-  /** the range of the NAT rows' `time` (null: none, or a time that is no number) */
+  /** the range of the NAT rows' `time` (null: no rows, or none whose time is a number) */
   natTime: {min: number; max: number} | null
   /** the records at the ends of the file's time span (their lines are read again for yearless stamps) */
   firstLine: {line: number; text: string} | null

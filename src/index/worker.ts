@@ -1,8 +1,8 @@
 /**
  * Worker thread of the index build: reads one log file whole (every record, no pre-filter) and writes its
- * rows to the temporary files the main thread loads into DuckDB (sink.ts: NAT rows to a Parquet file of the
- * job's own, lease rows appended to the load batch's TSV). Memory stays bounded: rows go to disk a Parquet
- * row group or 64 KiB of text at a time.
+ * rows (sink.ts): NAT rows to the log's Parquet file beside the index, lease rows appended to the load batch's
+ * TSV that the main thread loads into DuckDB. Memory stays bounded: rows go to disk a Parquet row group or
+ * 64 KiB of text at a time.
  */
 import {parentPort} from 'node:worker_threads'
 import {type IndexJob} from './read.js'
